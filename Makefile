@@ -1,0 +1,54 @@
+# coverage_ext: PGXS build of the extension, plus the C++ unit tests.
+#
+#   make && make install          build and install into the server of pg_config
+#   make unittest                 build and run the GoogleTest suite of the core
+#   make installcheck             pg_regress + isolation tests against a running server
+#
+# scripts/test.sh does all of it on a throwaway cluster.
+
+EXTENSION   = coverage_ext
+EXTVERSION  = 0.1.0
+MODULE_big  = coverage_ext
+
+CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS     = $(sort $(wildcard src/pg/*.cpp))
+OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# The install script is assembled from the ordered pieces in src/sql/.
+SQL_PIECES  = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ISOLATION   = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+REGRESS_OPTS = --dbname=coverage_regress
+ISOLATION_OPTS = --dbname=coverage_isolation
+
+WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+              -Wno-sign-compare -Wno-register
+PG_CXXFLAGS = -std=c++17 -Iinclude $(WARNINGS) $(EXTRA_CXXFLAGS)
+SHLIB_LINK  = -lstdc++ $(EXTRA_LDFLAGS)
+
+PG_CONFIG  ?= pg_config
+PGXS       := $(shell $(PG_CONFIG) --pgxs)
+# No JIT bitcode: the server's clang would need our C++ flags, and nothing gains from
+# inlining. Must precede the include, where pgxs.mk decides on the bitcode rules.
+override with_llvm = no
+include $(PGXS)
+
+$(DATA_built): $(SQL_PIECES)
+	cat $^ > $@
+
+# --- unit tests of the pure C++ core (no PostgreSQL headers on the include path) ---
+UNIT_SRCS   = $(sort $(wildcard test/unit/*.cpp))
+UNIT_BIN    = build/unit_tests
+UNIT_FLAGS  = -std=c++17 -O1 -g -Iinclude -Wall -Wextra -Werror $(EXTRA_CXXFLAGS)
+
+$(UNIT_BIN): $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/coverage/core/*.hpp)
+	@mkdir -p build
+	$(CXX) $(UNIT_FLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lgtest -lgtest_main -pthread $(EXTRA_LDFLAGS)
+
+.PHONY: unittest
+unittest: $(UNIT_BIN)
+	./$(UNIT_BIN)
+
+EXTRA_CLEAN = build results output_iso regression.diffs regression.out

@@ -1,0 +1,71 @@
+// The aggregate state: segments of the points seen so far, kept exact whatever
+// the input order, in memory that grows with the number of segments.
+//
+// The caller owns the memory (the PostgreSQL layer keeps it in the aggregate
+// memory context) and keeps two promises before each call: `segments` has room
+// for one more segment, and `pending` has room for one more entry. Nothing here
+// allocates, so no server error can ever unwind through this code.
+#pragma once
+
+#include <cstddef>
+
+#include "coverage/core/types.hpp"
+
+namespace coverage::core {
+
+struct Accumulator {
+    // Sorted by start, disjoint, neighbours more than gap apart.
+    Segment* segments;
+    size_t count;
+    size_t capacity;
+    // Entries not yet joined into `segments`: any order, may overlap. A point that
+    // would bridge two segments or open one in the middle waits here, so that the
+    // array is rebuilt once per many such points instead of once per point.
+    Segment* pending;
+    size_t pending_count;
+    size_t pending_capacity;
+    Gap gap;
+};
+
+// Handles a point that lands before the last segment without a structural change
+// (inside a segment or stretching one end). False: it must go to `pending`.
+bool add_point_before_last(Accumulator& acc, int64_t point);
+
+// Adds one point if that needs no rebuild; false when the caller must queue it with
+// add_pending. The common cases (time-ordered input, points inside known segments)
+// never queue.
+inline bool try_add_point(Accumulator& acc, int64_t point) {
+    if (acc.count == 0) {
+        acc.segments[0] = Segment{point, point, 1};
+        acc.count = 1;
+        return true;
+    }
+    Segment& last = acc.segments[acc.count - 1];
+    if (point >= last.start) {
+        if (point > last.end) {
+            if (!acc.gap.joins(last.end, point)) {
+                acc.segments[acc.count++] = Segment{point, point, 1};
+                return true;
+            }
+            last.end = point;
+        }
+        ++last.points;
+        return true;
+    }
+    return add_point_before_last(acc, point);
+}
+
+inline void add_pending(Accumulator& acc, const Segment& s) {
+    acc.pending[acc.pending_count++] = s;
+}
+
+// Segments the state holds once pending entries are joined: an upper bound for
+// the output array of flush_pending.
+inline size_t flushed_bound(const Accumulator& acc) { return acc.count + acc.pending_count; }
+
+// Joins the pending entries into the segments, writing the result to `out`, which
+// must have room for flushed_bound(acc) segments and must not alias acc.segments.
+// Returns the new segment count; the caller then installs `out` as acc.segments.
+size_t flush_pending(Accumulator& acc, Segment* out);
+
+}  // namespace coverage::core

@@ -1,0 +1,125 @@
+// Memory management of the aggregate state (see aggregate_state.hpp). The core
+// never allocates; these functions keep the room it needs ready.
+#include "aggregate_state.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "value.hpp"
+
+namespace coverage::pg {
+
+namespace {
+
+constexpr size_t kInitialSegments = 4;
+// Pending entries wait until there are as many as segments (at least 256, at most
+// 1M): each rebuild then costs O(1) amortized per entry, and the buffer never
+// outgrows the segment array by more than a constant.
+constexpr size_t kMinPending = 256;
+constexpr size_t kMaxPending = 1 << 20;
+
+core::Segment* allocate_segments(MemoryContext context, size_t n) {
+    return static_cast<core::Segment*>(
+        MemoryContextAllocHuge(context, n * sizeof(core::Segment)));
+}
+
+void reserve_segments(AggregateState* st, size_t needed) {
+    core::Accumulator& acc = st->acc;
+    if (needed <= acc.capacity) return;
+    check_segment_limit(needed - 1);
+    size_t capacity = std::min(std::max(needed, acc.capacity * 2), core::kMaxSegments + 1);
+    acc.segments = static_cast<core::Segment*>(
+        repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
+    acc.capacity = capacity;
+}
+
+size_t pending_target(const AggregateState* st) {
+    return std::clamp(st->acc.count, kMinPending, kMaxPending);
+}
+
+void reserve_pending(AggregateState* st, size_t n) {
+    core::Accumulator& acc = st->acc;
+    if (acc.pending_count + n <= acc.pending_capacity) return;
+    size_t target = std::max(pending_target(st), n);
+    if (acc.pending_count + n > target) flush(st);
+    size_t needed = acc.pending_count + n;
+    if (needed <= acc.pending_capacity) return;
+    size_t capacity = std::max(target, needed);
+    acc.pending = acc.pending == nullptr
+                      ? allocate_segments(st->context, capacity)
+                      : static_cast<core::Segment*>(
+                            repalloc_huge(acc.pending, capacity * sizeof(core::Segment)));
+    acc.pending_capacity = capacity;
+}
+
+// Replaces the segment array by its merge with `segs`.
+void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
+    core::Accumulator& acc = st->acc;
+    size_t capacity = acc.count + n + 1;
+    core::Segment* out = allocate_segments(st->context, capacity);
+    size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
+    pfree(acc.segments);
+    acc.segments = out;
+    acc.count = count;
+    acc.capacity = capacity;
+    check_segment_limit(count);
+}
+
+}  // namespace
+
+AggregateState* new_state(MemoryContext context, const core::Gap& gap) {
+    auto* st = static_cast<AggregateState*>(MemoryContextAllocZero(context, sizeof(AggregateState)));
+    st->context = context;
+    st->acc.gap = gap;
+    st->acc.segments = allocate_segments(context, kInitialSegments);
+    st->acc.capacity = kInitialSegments;
+    st->raw_gap.day = gap.days;
+    st->raw_gap.time = gap.usecs;
+    return st;
+}
+
+void flush(AggregateState* st) {
+    core::Accumulator& acc = st->acc;
+    if (acc.pending_count == 0) return;
+    size_t capacity = core::flushed_bound(acc) + 1;
+    core::Segment* out = allocate_segments(st->context, capacity);
+    size_t count = core::flush_pending(acc, out);
+    pfree(acc.segments);
+    acc.segments = out;
+    acc.count = count;
+    acc.capacity = capacity;
+    check_segment_limit(count);
+}
+
+void add_point(AggregateState* st, int64 point) {
+    core::Accumulator& acc = st->acc;
+    if (acc.count == acc.capacity) reserve_segments(st, acc.count + 1);
+    if (core::try_add_point(acc, point)) return;
+    reserve_pending(st, 1);
+    core::add_pending(acc, core::Segment{point, point, 1});
+}
+
+void add_segments(AggregateState* st, const core::Segment* segs, size_t n) {
+    core::Accumulator& acc = st->acc;
+    if (n == 0) return;
+    const core::Segment* last = acc.count > 0 ? &acc.segments[acc.count - 1] : nullptr;
+    bool all_after = acc.pending_count == 0 &&
+                     (last == nullptr ||
+                      (segs[0].start > last->end && !acc.gap.joins(last->end, segs[0].start)));
+    if (all_after) {  // time-ordered roll-ups: a plain append
+        reserve_segments(st, acc.count + n + 1);
+        memcpy(acc.segments + acc.count, segs, n * sizeof(core::Segment));
+        acc.count += n;
+        return;
+    }
+    if (n > pending_target(st)) {
+        flush(st);
+        merge_into(st, segs, n);
+        return;
+    }
+    reserve_pending(st, n);
+    memcpy(acc.pending + acc.pending_count, segs, n * sizeof(core::Segment));
+    acc.pending_count += n;
+}
+
+}  // namespace coverage::pg

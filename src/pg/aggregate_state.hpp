@@ -1,0 +1,27 @@
+// The transition state shared by coverage_agg and rollup: a core Accumulator
+// whose arrays are palloc'd in the aggregate's memory context.
+//
+// Why plain arrays and no C++ object: the state must outlive every C++ scope and
+// be freed with the context (final functions may run more than once, and an
+// error may abandon the state at any point), so nothing in it needs a destructor.
+#pragma once
+
+#include "postgres.hpp"
+
+#include "coverage/core/accumulator.hpp"
+
+namespace coverage::pg {
+
+struct AggregateState {
+    core::Accumulator acc;
+    MemoryContext context;  // owns the state and both arrays
+    Interval raw_gap;       // the max_gap as first given: a cheap same-gap test per row
+};
+
+AggregateState* new_state(MemoryContext context, const core::Gap& gap);
+void add_point(AggregateState* st, int64 point);
+void add_segments(AggregateState* st, const core::Segment* segs, size_t n);
+// Joins the pending entries so that acc.segments alone holds the result.
+void flush(AggregateState* st);
+
+}  // namespace coverage::pg

@@ -1,0 +1,84 @@
+// Building and reading stored coverage values (see value.hpp).
+#include "value.hpp"
+
+#include <cstring>
+
+namespace coverage::pg {
+
+core::Gap gap_of(const CoverageValue* v) { return core::make_gap(0, v->gap_days, v->gap_usecs); }
+
+void check_segment_limit(size_t count) {
+    if (count > core::kMaxSegments)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("coverage value would exceed the maximum size"),
+                        errdetail("A coverage value holds at most %zu segments.",
+                                  core::kMaxSegments)));
+}
+
+CoverageValue* allocate_value(const core::Gap& gap, size_t count) {
+    check_segment_limit(count);
+    size_t size = sizeof(CoverageValue) + count * sizeof(core::Segment);
+    auto* v = static_cast<CoverageValue*>(palloc(size));
+    SET_VARSIZE(v, size);
+    v->count = static_cast<int32>(count);
+    v->gap_days = gap.days;
+    v->flags = 0;
+    v->gap_usecs = gap.usecs;
+    return v;
+}
+
+CoverageValue* make_value(const core::Gap& gap, const core::Segment* segs, size_t count) {
+    CoverageValue* v = allocate_value(gap, count);
+    if (count > 0) memcpy(segments_of(v), segs, count * sizeof(core::Segment));
+    return v;
+}
+
+const CoverageValue* value_arg(FunctionCallInfo fcinfo, int n) {
+    return reinterpret_cast<const CoverageValue*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(n)));
+}
+
+core::Gap gap_from_interval(const Interval* interval) {
+    return core::make_gap(interval->month, interval->day, interval->time);
+}
+
+Interval* interval_from_usecs(uint64_t usecs) {
+    auto* result = static_cast<Interval*>(palloc(sizeof(Interval)));
+    result->month = 0;
+    result->day = static_cast<int32>(usecs / core::kUsecsPerDay);
+    result->time = static_cast<int64>(usecs % core::kUsecsPerDay);
+    return result;
+}
+
+Interval* interval_from_gap(const core::Gap& gap) {
+    auto* result = static_cast<Interval*>(palloc(sizeof(Interval)));
+    result->month = 0;
+    result->day = gap.days;
+    result->time = gap.usecs;
+    return result;
+}
+
+}  // namespace coverage::pg
+
+#include "coverage/core/merge.hpp"
+#include "coverage/core/text_format.hpp"
+
+namespace coverage::pg {
+
+size_t merge_segments(const core::Segment* a, size_t na, const core::Segment* b, size_t nb,
+                      const core::Gap& gap, core::Segment* out) {
+    core::MergeCursor cursor = core::start_merge(a, na, b, nb, gap, out);
+    while (!core::merge_step(cursor, 65536)) CHECK_FOR_INTERRUPTS();
+    return cursor.sink.count;
+}
+
+void require_same_gap(const core::Gap& a, const core::Gap& b, const char* what) {
+    if (a == b) return;
+    char left[core::kGapTextMax], right[core::kGapTextMax];
+    core::format_gap(a, left);
+    core::format_gap(b, right);
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("cannot %s coverage values with different max_gap", what),
+                    errdetail("One has %s, the other %s.", left, right)));
+}
+
+}  // namespace coverage::pg
