@@ -1,0 +1,90 @@
+// Brute-force reference implementations and a vector-backed accumulator for the
+// property tests: the obvious way to compute segments, against which the core's
+// order-independent, buffered way is checked.
+#pragma once
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "coverage/core/accumulator.hpp"
+#include "coverage/core/merge.hpp"
+
+namespace coverage::test {
+
+using core::Gap;
+using core::Segment;
+
+inline bool operator==(const Segment& a, const Segment& b) {
+    return a.start == b.start && a.end == b.end && a.points == b.points;
+}
+
+// Sort all points, cut where the distance exceeds the gap.
+inline std::vector<Segment> reference_segments(std::vector<int64_t> points, const Gap& gap) {
+    std::sort(points.begin(), points.end());
+    std::vector<Segment> out;
+    for (int64_t p : points) {
+        if (!out.empty() && gap.joins(out.back().end, p)) {
+            out.back().end = p;
+            ++out.back().points;
+        } else {
+            out.push_back(Segment{p, p, 1});
+        }
+    }
+    return out;
+}
+
+// The accumulator with std::vector storage and deliberately small buffers, so
+// that flushes, bridges and growth happen often.
+class VectorAccumulator {
+public:
+    explicit VectorAccumulator(const Gap& gap, size_t pending_capacity = 4)
+        : segments_(1), pending_(pending_capacity) {
+        acc_ = core::Accumulator{segments_.data(), 0, segments_.size(),
+                                 pending_.data(), 0, pending_.size(), gap};
+    }
+
+    void add(int64_t p) {
+        if (acc_.count == acc_.capacity) grow(acc_.capacity * 2);
+        if (core::try_add_point(acc_, p)) return;
+        if (acc_.pending_count == acc_.pending_capacity) flush();
+        core::add_pending(acc_, Segment{p, p, 1});
+    }
+
+    void flush() {
+        std::vector<Segment> out(core::flushed_bound(acc_) + 1);
+        size_t n = core::flush_pending(acc_, out.data());
+        segments_.swap(out);
+        acc_.segments = segments_.data();
+        acc_.capacity = segments_.size();
+        acc_.count = n;
+    }
+
+    std::vector<Segment> result() {
+        flush();
+        return std::vector<Segment>(segments_.begin(), segments_.begin() + acc_.count);
+    }
+
+private:
+    void grow(size_t capacity) {
+        segments_.resize(capacity);
+        acc_.segments = segments_.data();
+        acc_.capacity = capacity;
+    }
+
+    std::vector<Segment> segments_;
+    std::vector<Segment> pending_;
+    core::Accumulator acc_;
+};
+
+inline std::vector<Segment> merge(const std::vector<Segment>& a, const std::vector<Segment>& b,
+                                  const Gap& gap) {
+    std::vector<Segment> out(a.size() + b.size());
+    core::MergeCursor c = core::start_merge(a.data(), a.size(), b.data(), b.size(), gap, out.data());
+    while (!core::merge_step(c, 3)) {
+    }
+    out.resize(c.sink.count);
+    return out;
+}
+
+}  // namespace coverage::test
