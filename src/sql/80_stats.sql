@@ -1,0 +1,138 @@
+-- ---------------------------------------------------------------------------
+-- coverage.stats: one page of the coverage view as the JSON of DESIGN.md.
+--
+-- One query: the matching entities (filters on the entities table, joined to
+-- the stored accessor values) are numbered by group with dense_rank, the
+-- summary sums over all of them, and only the rows whose group number falls
+-- on the page get their JSON built, segments and point counts included.
+--
+-- It runs as the extension owner (SECURITY DEFINER, search_path pinned) so a
+-- read role needs EXECUTE on it only, not SELECT on the entities table.
+-- ---------------------------------------------------------------------------
+
+-- The matching entities of the configuration, as a query with the columns
+-- kv (key), k (key as text), gv (group), g (group as text), status (as text)
+-- and s_1 .. s_n (the search columns); filtered by $1 search, $2 status and
+-- $3 group_key.
+CREATE FUNCTION coverage._stats_entities_sql(cfg coverage.settings) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    grp    text := coalesce(format('e.%I', cfg.group_column), 'NULL::text');
+    st     text := coalesce(format('e.%I::text', cfg.status_column), 'NULL::text');
+    cols   text := '';
+    search text := format('strpos(lower(e.%I::text), lower($1)) > 0', cfg.key_column);
+BEGIN
+    IF cfg.entities IS NULL THEN
+        RETURN 'SELECT NULL::text AS kv, NULL::text AS k, NULL::text AS gv, NULL::text AS g, '
+               'NULL::text AS status WHERE false';
+    END IF;
+    FOR i IN 1 .. cardinality(cfg.search_columns) LOOP
+        cols := cols || format(', e.%I AS s_%s', cfg.search_columns[i], i);
+        -- strpos, not LIKE: the search is literal, % and _ are plain characters.
+        search := search || format(' OR strpos(lower(e.%I::text), lower($1)) > 0',
+                                   cfg.search_columns[i]);
+    END LOOP;
+    RETURN format('SELECT e.%1$I AS kv, e.%1$I::text AS k, %2$s AS gv, %2$s::text AS g, '
+                  '%3$s AS status%4$s FROM %5$s e '
+                  'WHERE ($1 IS NULL OR %6$s) AND ($2 IS NULL OR %3$s = $2) '
+                  'AND ($3 IS NULL OR %2$s::text = $3)',
+                  cfg.key_column, grp, st, cols, cfg.entities::text, search);
+END
+$$;
+
+-- The "search" object of an entity on the page: {"column": value, ...}.
+CREATE FUNCTION coverage._stats_search_json(cfg coverage.settings) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+RETURN coalesce((SELECT 'jsonb_build_object(' || string_agg(format('%L, p.s_%s', c, i), ', '
+                                                              ORDER BY i) || ')'
+                   FROM unnest(cfg.search_columns) WITH ORDINALITY AS u (c, i)),
+                '''{}''::jsonb');
+
+CREATE FUNCTION coverage.stats(search text DEFAULT NULL, status text DEFAULT NULL,
+                               group_key text DEFAULT NULL, page integer DEFAULT 1,
+                               page_size integer DEFAULT 20)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    cfg    coverage.settings := coverage._settings(false);
+    result jsonb;
+BEGIN
+    IF page IS NULL OR page < 1 THEN
+        RAISE EXCEPTION 'page must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF page_size IS NULL OR page_size NOT BETWEEN 1 AND 500 THEN
+        RAISE EXCEPTION 'page_size must be between 1 and 500'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format($q$
+        WITH m AS (
+            SELECT x.*, es.coverage, es.num_segments, es.num_points, es.first_ts, es.last_ts,
+                   es.covered, dense_rank() OVER (ORDER BY x.gv NULLS LAST) AS gno
+              FROM (%1$s) x
+              LEFT JOIN coverage.entity_store es ON es.entity_key = x.k
+        ), points AS (
+            SELECT coalesce(jsonb_object_agg(src.label, coalesce(t.n, 0)), '{}') AS obj
+              FROM coverage.sources src
+              LEFT JOIN (SELECT ss.source, sum(ss.points) AS n
+                           FROM coverage.source_store ss JOIN m ON m.k = ss.entity_key
+                          GROUP BY ss.source) t ON t.source = src.source
+        ), summary AS (
+            SELECT jsonb_build_object(
+                       'entities', count(*),
+                       'entities_with_data', count(m.coverage),
+                       'groups', coalesce(max(m.gno), 0),
+                       'segments', coalesce(sum(m.num_segments), 0),
+                       'points', (SELECT obj FROM points),
+                       'first_ts', min(m.first_ts),
+                       'last_ts', max(m.last_ts),
+                       'refreshed_at', (SELECT r.refreshed_at FROM coverage.refresh_state r))
+                       AS obj,
+                   coalesce(max(m.gno), 0) AS total_groups
+              FROM m
+        ), on_page AS (
+            SELECT p.gno, (array_agg(p.gv))[1] AS gv, min(p.g) AS g, count(*) AS n,
+                   jsonb_agg(jsonb_build_object(
+                       'key', p.kv,
+                       'status', p.status,
+                       'search', %2$s,
+                       'first_ts', p.first_ts,
+                       'last_ts', p.last_ts,
+                       'num_segments', coalesce(p.num_segments, 0),
+                       'covered_seconds', coalesce(trim_scale(extract(epoch FROM p.covered)), 0),
+                       'points', (SELECT coalesce(jsonb_object_agg(src.label,
+                                                                   coalesce(ss.points, 0)), '{}')
+                                    FROM coverage.sources src
+                                    LEFT JOIN coverage.source_store ss
+                                      ON ss.source = src.source AND ss.entity_key = p.k),
+                       'segments', coalesce(coverage.to_jsonb(p.coverage), '[]'))
+                       ORDER BY p.kv) AS entities
+              FROM m p
+             WHERE p.gno > ($4 - 1)::bigint * $5 AND p.gno <= $4::bigint * $5
+             GROUP BY p.gno
+        )
+        SELECT jsonb_build_object(
+                   'summary', s.obj,
+                   'groups', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                          'group_key', o.gv,
+                                          'label', coalesce(o.g, 'Ungrouped'),
+                                          'entity_count', o.n,
+                                          'entities', o.entities) ORDER BY o.gno), '[]')
+                                FROM on_page o),
+                   'page', $4,
+                   'page_size', $5,
+                   'total_groups', s.total_groups,
+                   'total_pages', (s.total_groups + $5 - 1) / $5)
+          FROM summary s
+        $q$, coverage._stats_entities_sql(cfg), coverage._stats_search_json(cfg))
+        INTO result
+        USING search, status, group_key, page, page_size;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION coverage.stats(text, text, text, integer, integer) IS
+    'one page of coverage.entity_coverage as JSON, with a summary of all matching entities';
