@@ -144,6 +144,15 @@ BEGIN
 END
 $$;
 
+-- Checks every configured source, in label order.
+CREATE FUNCTION coverage._check_sources(as_user boolean) RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    SELECT count(coverage._check_source(s.source, s.key_column, s.ts_column, as_user))
+      FROM (SELECT * FROM coverage.sources ORDER BY label) AS s;
+END;
+
 -- Checks the entities configuration: relation, columns, and that no search
 -- column takes the name of a fixed column or of a point count of the view.
 CREATE FUNCTION coverage._check_entities(cfg coverage.settings, as_user boolean)
@@ -213,7 +222,6 @@ SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
     cfg coverage.settings;
-    src coverage.sources;
 BEGIN
     PERFORM pg_advisory_xact_lock(coverage._lock_key());
     cfg := coverage._settings(false);
@@ -230,9 +238,7 @@ BEGIN
             group_column = excluded.group_column, search_columns = excluded.search_columns,
             status_column = excluded.status_column;
     -- The sources must still fit the (maybe new) entity key.
-    FOR src IN SELECT * FROM coverage.sources ORDER BY label LOOP
-        PERFORM coverage._check_source(src.source, src.key_column, src.ts_column, true);
-    END LOOP;
+    PERFORM coverage._check_sources(true);
     -- Stored coverage belongs to the old entity keys: recompute it all.
     UPDATE coverage.refresh_state SET needs_full = true;
     PERFORM coverage._build_view();
@@ -271,13 +277,19 @@ BEGIN
             USING ERRCODE = 'duplicate_column',
                   HINT = 'Pass a different label to coverage.add_source.';
     END IF;
+    -- Points already stored for this source stay valid under a new label, not
+    -- when they were read through other columns.
+    IF EXISTS (SELECT FROM coverage.sources s
+                WHERE s.source = add_source.source
+                  AND (s.key_column, s.ts_column) <> (add_source.key_column,
+                                                      add_source.ts_column)) THEN
+        DELETE FROM coverage.source_store ss WHERE ss.source = add_source.source;
+        PERFORM coverage._rebuild_entities();
+    END IF;
     INSERT INTO coverage.sources VALUES (source, key_column, ts_column, lbl)
         ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
         SET key_column = excluded.key_column, ts_column = excluded.ts_column,
             label = excluded.label;
-    -- Points of this source already stored were read through other columns.
-    DELETE FROM coverage.source_store ss WHERE ss.source = add_source.source;
-    PERFORM coverage._rebuild_entities();
     PERFORM coverage._build_view();
 END
 $$;

@@ -33,10 +33,10 @@ BEGIN
             'NULL::interval AS covered WHERE false';
     END IF;
     cols := ARRAY[format('e.%I AS key', cfg.key_column),
-                  coalesce(format('e.%I', cfg.group_column), 'NULL::text') || ' AS group_key']
+                  coalesce('e.' || quote_ident(cfg.group_column), 'NULL::text') || ' AS group_key']
          || ARRAY(SELECT format('e.%I', c)
                     FROM unnest(cfg.search_columns) WITH ORDINALITY AS u (c, i) ORDER BY i)
-         || (coalesce(format('e.%I', cfg.status_column), 'NULL::text') || ' AS status')
+         || (coalesce('e.' || quote_ident(cfg.status_column), 'NULL::text') || ' AS status')
          || 's.coverage'::text;
     FOR src IN SELECT row_number() OVER (ORDER BY s.label) AS n, s.*
                  FROM coverage.sources s ORDER BY s.label LOOP

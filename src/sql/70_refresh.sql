@@ -122,9 +122,7 @@ BEGIN
                   HINT = 'Call coverage.set_max_gap first.';
     END IF;
     PERFORM coverage._check_entities(cfg, false);
-    FOR src IN SELECT * FROM coverage.sources s ORDER BY s.label LOOP
-        PERFORM coverage._check_source(src.source, src.key_column, src.ts_column, false);
-    END LOOP;
+    PERFORM coverage._check_sources(false);
     PERFORM coverage._sync_view();
 
     -- Until sources capture their changes (issue 5) every refresh recomputes

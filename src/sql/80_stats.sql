@@ -19,15 +19,17 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    grp    text := coalesce(format('e.%I', cfg.group_column), 'NULL::text');
-    st     text := coalesce(format('e.%I::text', cfg.status_column), 'NULL::text');
+    -- (quote_ident of NULL is NULL, where format('%I') would raise)
+    grp    text := coalesce('e.' || quote_ident(cfg.group_column), 'NULL::text');
+    st     text := coalesce('e.' || quote_ident(cfg.status_column) || '::text', 'NULL::text');
     cols   text := '';
-    search text := format('strpos(lower(e.%I::text), lower($1)) > 0', cfg.key_column);
+    search text;
 BEGIN
     IF cfg.entities IS NULL THEN
         RETURN 'SELECT NULL::text AS kv, NULL::text AS k, NULL::text AS gv, NULL::text AS g, '
                'NULL::text AS status WHERE false';
     END IF;
+    search := format('strpos(lower(e.%I::text), lower($1)) > 0', cfg.key_column);
     FOR i IN 1 .. cardinality(cfg.search_columns) LOOP
         cols := cols || format(', e.%I AS s_%s', cfg.search_columns[i], i);
         -- strpos, not LIKE: the search is literal, % and _ are plain characters.

@@ -17,6 +17,7 @@ BEGIN
            AND p.proname IN ('set_entities', 'add_source', 'drop_source', 'set_max_gap',
                              'refresh', 'stats', '_lock_key', '_reserved_columns',
                              '_check_relation', '_column_type', '_check_source',
+                             '_check_sources',
                              '_check_entities', '_settings', '_view_sql', '_build_view',
                              '_sync_view', '_refresh_source', '_rebuild_entities',
                              '_stats_entities_sql', '_stats_search_json')
