@@ -8,6 +8,8 @@ DROP ROLE IF EXISTS regress_cov_admin;
 DROP ROLE IF EXISTS regress_cov_nobody;
 RESET client_min_messages;
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
+SET IntervalStyle = 'postgres';
 \set SHOW_CONTEXT never
 
 CREATE TABLE pv_items (id text PRIMARY KEY);

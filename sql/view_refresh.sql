@@ -5,6 +5,8 @@ DROP EXTENSION IF EXISTS coverage_ext CASCADE;
 CREATE EXTENSION coverage_ext;
 RESET client_min_messages;
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
+SET IntervalStyle = 'postgres';
 \set SHOW_CONTEXT never
 
 CREATE TABLE vr_markets (id text PRIMARY KEY, event text, title text, state text);
