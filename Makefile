@@ -20,8 +20,9 @@ DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 ISOLATION   = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
-REGRESS_OPTS = --dbname=coverage_regress
-ISOLATION_OPTS = --dbname=coverage_isolation
+# PGXS passes --dbname=$(CONTRIB_TESTDB) last, so the database is named here.
+CONTRIB_TESTDB = coverage_regress
+ISOLATION_TESTDB = coverage_isolation
 
 WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-sign-compare -Wno-register

@@ -80,7 +80,9 @@ void timeline(const Segment* segs, size_t n, int64_t lower, int64_t upper, size_
         bool touched = false;
         for (const Segment* s = first; s != end && s->start < b; ++s) {
             touched = true;
-            int64_t from = std::max(s->start, a), to = std::min(s->end, b);
+            // Cells are judged in whole microseconds: a segment covers [start, end + 1µs),
+            // so a slice that ends where a segment ends is still covered throughout.
+            int64_t from = std::max(s->start, a), to = std::min(s->end + 1, b);
             if (to > from) covered += distance(from, to);
         }
         out[k] = !touched ? Cell::empty
