@@ -101,8 +101,9 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    cfg coverage.settings;
-    src coverage.sources;
+    cfg     coverage.settings;
+    src     coverage.sources;
+    written bigint := 0;
 BEGIN
     started_at := clock_timestamp();
     IF refresh.wait THEN
@@ -129,9 +130,14 @@ BEGIN
     -- from the source rows, so "full" and refresh_state.needs_full change
     -- nothing yet: both ways write only the rows that differ.
     FOR src IN SELECT * FROM coverage.sources s ORDER BY s.label LOOP
-        PERFORM coverage._refresh_source(src, cfg.max_gap);
+        written := written + coverage._refresh_source(src, cfg.max_gap);
     END LOOP;
     entities := coverage._rebuild_entities();
+    IF written > 0 THEN
+        -- Fresh statistics keep the plans of stats() right after a big first
+        -- refresh; ANALYZE does not block readers.
+        ANALYZE coverage.source_store, coverage.entity_store;
+    END IF;
     UPDATE coverage.refresh_state SET refreshed_at = started_at, needs_full = false;
     status := 'refreshed';
     duration := clock_timestamp() - started_at;
