@@ -40,7 +40,7 @@ SELECT pg_catalog.pg_extension_config_dump('coverage.sources', '');
 CREATE FUNCTION coverage._lock_key() RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
-RETURN 7165064483209324389;  -- x'636f766572616765' = 'coverage'
+RETURN 7165075710252509029;  -- x'636f766572616765' = 'coverage'
 
 -- The columns the view always has; search columns and labels must not collide.
 CREATE FUNCTION coverage._reserved_columns() RETURNS name[]
