@@ -11,9 +11,8 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
     // The last segment starts after the point, so a right neighbour always exists.
     Segment* first = acc.segments;
     Segment* last = acc.segments + acc.count - 1;
-    Segment* right = std::upper_bound(first, last, point, [](int64_t p, const Segment& s) {
-        return p < s.start;
-    });
+    Segment* right = std::upper_bound(first, last, point,
+                                      [](int64_t p, const Segment& s) { return p < s.start; });
     Segment* left = right == first ? nullptr : right - 1;
     if (left != nullptr && point <= left->end) {
         ++left->points;

@@ -18,8 +18,8 @@ Gap make_gap(int32_t months, int32_t days, int64_t usecs) {
     __int128 whole_days = total / kUsecsPerDay;
     gap.days = whole_days > INT32_MAX ? INT32_MAX : static_cast<int32_t>(whole_days);
     gap.usecs = static_cast<int64_t>(total - static_cast<__int128>(gap.days) * kUsecsPerDay);
-    gap.limit = total > static_cast<__int128>(UINT64_MAX) ? UINT64_MAX
-                                                          : static_cast<uint64_t>(total);
+    gap.limit =
+        total > static_cast<__int128>(UINT64_MAX) ? UINT64_MAX : static_cast<uint64_t>(total);
     return gap;
 }
 

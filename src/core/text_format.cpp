@@ -15,7 +15,9 @@ namespace {
 // PostgreSQL counts from 2000-01-01; the calendar helpers from 1970-01-01.
 constexpr int64_t kPgEpochDays = 10957;
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t floor_div(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 struct Civil {
     int64_t year;
@@ -36,7 +38,9 @@ Civil civil_from_days(int64_t z) {
     return Civil{yoe + era * 400 + (month <= 2), month, day};
 }
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int64_t y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(int64_t year, unsigned month) {
     static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -129,8 +133,8 @@ int64_t read_timestamp(TextReader& r) {
     }
     // |year| < 10^6 keeps every product below far from overflow.
     int64_t days = days_from_civil(year, month, day) - kPgEpochDays;
-    int64_t t = days * kUsecsPerDay + ((hour * 60 + minute) * 60 + second) * kUsecsPerSecond +
-                fraction;
+    int64_t t =
+        days * kUsecsPerDay + ((hour * 60 + minute) * 60 + second) * kUsecsPerSecond + fraction;
     if (!is_valid_timestamp(t)) {
         r.pos = start;
         syntax_error(r, "a time within the finite timestamptz range");

@@ -85,9 +85,9 @@ void timeline(const Segment* segs, size_t n, int64_t lower, int64_t upper, size_
             int64_t from = std::max(s->start, a), to = std::min(s->end + 1, b);
             if (to > from) covered += distance(from, to);
         }
-        out[k] = !touched ? Cell::empty
+        out[k] = !touched                               ? Cell::empty
                  : (b > a && covered == distance(a, b)) ? Cell::full
-                                                         : Cell::partial;
+                                                        : Cell::partial;
     }
 }
 

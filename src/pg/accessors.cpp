@@ -70,5 +70,9 @@ static bool values_equal(FunctionCallInfo fcinfo) {
     return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
-COVERAGE_FUNCTION(coverage_eq) { PG_RETURN_BOOL(values_equal(fcinfo)); }
-COVERAGE_FUNCTION(coverage_ne) { PG_RETURN_BOOL(!values_equal(fcinfo)); }
+COVERAGE_FUNCTION(coverage_eq) {
+    PG_RETURN_BOOL(values_equal(fcinfo));
+}
+COVERAGE_FUNCTION(coverage_ne) {
+    PG_RETURN_BOOL(!values_equal(fcinfo));
+}

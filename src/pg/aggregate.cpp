@@ -42,8 +42,8 @@ COVERAGE_FUNCTION(coverage_agg_transfn) {
     MemoryContext context = aggregate_context(fcinfo, "coverage_agg_transfn");
     AggregateState* st = state_arg(fcinfo, 0);
     if (PG_ARGISNULL(2))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("max_gap must not be null")));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("max_gap must not be null")));
     if (PG_ARGISNULL(1)) return state_or_null(fcinfo, st);
 
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);

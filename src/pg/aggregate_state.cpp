@@ -19,8 +19,7 @@ constexpr size_t kMinPending = 256;
 constexpr size_t kMaxPending = 1 << 20;
 
 core::Segment* allocate_segments(MemoryContext context, size_t n) {
-    return static_cast<core::Segment*>(
-        MemoryContextAllocHuge(context, n * sizeof(core::Segment)));
+    return static_cast<core::Segment*>(MemoryContextAllocHuge(context, n * sizeof(core::Segment)));
 }
 
 void reserve_segments(AggregateState* st, size_t needed) {
@@ -28,8 +27,8 @@ void reserve_segments(AggregateState* st, size_t needed) {
     if (needed <= acc.capacity) return;
     check_segment_limit(needed - 1);
     size_t capacity = std::min(std::max(needed, acc.capacity * 2), core::kMaxSegments + 1);
-    acc.segments = static_cast<core::Segment*>(
-        repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
+    acc.segments =
+        static_cast<core::Segment*>(repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
     acc.capacity = capacity;
 }
 
@@ -45,10 +44,9 @@ void reserve_pending(AggregateState* st, size_t n) {
     size_t needed = acc.pending_count + n;
     if (needed <= acc.pending_capacity) return;
     size_t capacity = std::max(target, needed);
-    acc.pending = acc.pending == nullptr
-                      ? allocate_segments(st->context, capacity)
-                      : static_cast<core::Segment*>(
-                            repalloc_huge(acc.pending, capacity * sizeof(core::Segment)));
+    acc.pending = acc.pending == nullptr ? allocate_segments(st->context, capacity)
+                                         : static_cast<core::Segment*>(repalloc_huge(
+                                               acc.pending, capacity * sizeof(core::Segment)));
     acc.pending_capacity = capacity;
 }
 
@@ -68,7 +66,8 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
 }  // namespace
 
 AggregateState* new_state(MemoryContext context, const core::Gap& gap) {
-    auto* st = static_cast<AggregateState*>(MemoryContextAllocZero(context, sizeof(AggregateState)));
+    auto* st =
+        static_cast<AggregateState*>(MemoryContextAllocZero(context, sizeof(AggregateState)));
     st->context = context;
     st->acc.gap = gap;
     st->acc.segments = allocate_segments(context, kInitialSegments);

@@ -29,8 +29,8 @@ COVERAGE_FUNCTION(coverage_segments) {
     bool typbyval;
     char typalign;
     get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
-    PG_RETURN_ARRAYTYPE_P(construct_array(elements, static_cast<int>(n), element_type, typlen,
-                                          typbyval, typalign));
+    PG_RETURN_ARRAYTYPE_P(
+        construct_array(elements, static_cast<int>(n), element_type, typlen, typbyval, typalign));
 }
 
 namespace {

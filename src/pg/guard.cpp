@@ -12,13 +12,20 @@ namespace {
 
 int sqlstate_of(core::ErrorKind kind) {
     switch (kind) {
-        case core::ErrorKind::invalid_parameter: return ERRCODE_INVALID_PARAMETER_VALUE;
-        case core::ErrorKind::null_value: return ERRCODE_NULL_VALUE_NOT_ALLOWED;
-        case core::ErrorKind::invalid_text: return ERRCODE_INVALID_TEXT_REPRESENTATION;
-        case core::ErrorKind::invalid_binary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
-        case core::ErrorKind::program_limit: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-        case core::ErrorKind::value_out_of_range: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
-        case core::ErrorKind::internal: break;
+        case core::ErrorKind::invalid_parameter:
+            return ERRCODE_INVALID_PARAMETER_VALUE;
+        case core::ErrorKind::null_value:
+            return ERRCODE_NULL_VALUE_NOT_ALLOWED;
+        case core::ErrorKind::invalid_text:
+            return ERRCODE_INVALID_TEXT_REPRESENTATION;
+        case core::ErrorKind::invalid_binary:
+            return ERRCODE_INVALID_BINARY_REPRESENTATION;
+        case core::ErrorKind::program_limit:
+            return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+        case core::ErrorKind::value_out_of_range:
+            return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+        case core::ErrorKind::internal:
+            break;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

@@ -27,18 +27,18 @@ void capture_current_exception(PendingError* out) noexcept;
 
 }  // namespace coverage::pg
 
-#define COVERAGE_FUNCTION(name)                                          \
-    static Datum name##_body(FunctionCallInfo fcinfo);                   \
-    extern "C" {                                                         \
-    PG_FUNCTION_INFO_V1(name);                                           \
-    Datum name(PG_FUNCTION_ARGS) {                                       \
-        coverage::pg::PendingError pending_error;                        \
-        try {                                                            \
-            return name##_body(fcinfo);                                  \
-        } catch (...) {                                                  \
-            coverage::pg::capture_current_exception(&pending_error);     \
-        }                                                                \
-        coverage::pg::report_error(&pending_error);                      \
-    }                                                                    \
-    }                                                                    \
+#define COVERAGE_FUNCTION(name)                                      \
+    static Datum name##_body(FunctionCallInfo fcinfo);               \
+    extern "C" {                                                     \
+    PG_FUNCTION_INFO_V1(name);                                       \
+    Datum name(PG_FUNCTION_ARGS) {                                   \
+        coverage::pg::PendingError pending_error;                    \
+        try {                                                        \
+            return name##_body(fcinfo);                              \
+        } catch (...) {                                              \
+            coverage::pg::capture_current_exception(&pending_error); \
+        }                                                            \
+        coverage::pg::report_error(&pending_error);                  \
+    }                                                                \
+    }                                                                \
     static Datum name##_body(FunctionCallInfo fcinfo)

@@ -97,6 +97,6 @@ COVERAGE_FUNCTION(coverage_recv) {
 
 COVERAGE_FUNCTION(coverage_send) {
     const pg::CoverageValue* v = pg::value_arg(fcinfo, 0);
-    PG_RETURN_BYTEA_P(pg::encode_binary(pg::gap_of(v), pg::segments_of(v),
-                                        static_cast<size_t>(v->count)));
+    PG_RETURN_BYTEA_P(
+        pg::encode_binary(pg::gap_of(v), pg::segments_of(v), static_cast<size_t>(v->count)));
 }

@@ -5,14 +5,16 @@
 
 namespace coverage::pg {
 
-core::Gap gap_of(const CoverageValue* v) { return core::make_gap(0, v->gap_days, v->gap_usecs); }
+core::Gap gap_of(const CoverageValue* v) {
+    return core::make_gap(0, v->gap_days, v->gap_usecs);
+}
 
 void check_segment_limit(size_t count) {
     if (count > core::kMaxSegments)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("coverage value would exceed the maximum size"),
-                        errdetail("A coverage value holds at most %zu segments.",
-                                  core::kMaxSegments)));
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("coverage value would exceed the maximum size"),
+                 errdetail("A coverage value holds at most %zu segments.", core::kMaxSegments)));
 }
 
 CoverageValue* allocate_value(const core::Gap& gap, size_t count) {

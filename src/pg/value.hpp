@@ -12,7 +12,7 @@ struct CoverageValue {
     int32 vl_len_;  // varlena header; never touch directly
     int32 count;    // number of segments
     int32 gap_days;
-    int32 flags;    // reserved, always zero so equal values are equal bytes
+    int32 flags;  // reserved, always zero so equal values are equal bytes
     int64 gap_usecs;
 };
 static_assert(sizeof(CoverageValue) == 24, "segments start 8-aligned after the header");

@@ -41,7 +41,8 @@ COVERAGE_FUNCTION(coverage_ratio) {
     int64 lower, upper;
     if (!finite_span(w, "ratio", &lower, &upper) || upper == lower) PG_RETURN_NULL();
     uint64_t usecs = core::covered_in_window(pg::segments_of(v), static_cast<size_t>(v->count), w);
-    PG_RETURN_FLOAT8(static_cast<double>(usecs) / static_cast<double>(core::distance(lower, upper)));
+    PG_RETURN_FLOAT8(static_cast<double>(usecs) /
+                     static_cast<double>(core::distance(lower, upper)));
 }
 
 static MultirangeType* uncovered(const pg::CoverageValue* v, const core::Window& w) {
@@ -91,6 +92,7 @@ COVERAGE_FUNCTION(coverage_timeline) {
     const char* glyphs[3] = {utf8 ? "\u00b7" : ".", utf8 ? "\u2592" : "+", utf8 ? "\u2588" : "#"};
     StringInfoData out;
     initStringInfo(&out);
-    for (int32 i = 0; i < width; ++i) appendStringInfoString(&out, glyphs[static_cast<int>(cells[i])]);
+    for (int32 i = 0; i < width; ++i)
+        appendStringInfoString(&out, glyphs[static_cast<int>(cells[i])]);
     PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
 }

@@ -82,10 +82,15 @@ TEST(AccumulatorProperty, AnyOrderMatchesReference) {
         auto points = random_points(rng, 1 + rng() % 200, gap_usecs);
         auto want = reference_segments(points, gap);
         switch (round % 4) {
-            case 0: break;                                              // sorted
-            case 1: std::shuffle(points.begin(), points.end(), rng); break;
-            case 2: std::reverse(points.begin(), points.end()); break;  // adversarial
-            case 3: {  // interleave the two halves: every point bridges or splits
+            case 0:
+                break;  // sorted
+            case 1:
+                std::shuffle(points.begin(), points.end(), rng);
+                break;
+            case 2:
+                std::reverse(points.begin(), points.end());
+                break;  // adversarial
+            case 3: {   // interleave the two halves: every point bridges or splits
                 std::vector<int64_t> mixed;
                 for (size_t i = 0, j = points.size() / 2; i < points.size() / 2; ++i, ++j) {
                     mixed.push_back(points[j]);

@@ -40,8 +40,8 @@ class VectorAccumulator {
 public:
     explicit VectorAccumulator(const Gap& gap, size_t pending_capacity = 4)
         : segments_(1), pending_(pending_capacity) {
-        acc_ = core::Accumulator{segments_.data(), 0, segments_.size(),
-                                 pending_.data(), 0, pending_.size(), gap};
+        acc_ = core::Accumulator{segments_.data(), 0,  segments_.size(), pending_.data(), 0,
+                                 pending_.size(),  gap};
     }
 
     void add(int64_t p) {
@@ -80,7 +80,8 @@ private:
 inline std::vector<Segment> merge(const std::vector<Segment>& a, const std::vector<Segment>& b,
                                   const Gap& gap) {
     std::vector<Segment> out(a.size() + b.size());
-    core::MergeCursor c = core::start_merge(a.data(), a.size(), b.data(), b.size(), gap, out.data());
+    core::MergeCursor c =
+        core::start_merge(a.data(), a.size(), b.data(), b.size(), gap, out.data());
     while (!core::merge_step(c, 3)) {
     }
     out.resize(c.sink.count);

@@ -85,7 +85,7 @@ TEST(Timeline, CellsSayFullPartialOrEmpty) {
     std::vector<core::Cell> cells(10);
     core::timeline(segs.data(), segs.size(), 0, 100, 10, cells.data());
     using core::Cell;
-    std::vector<Cell> want = {Cell::full,  Cell::full,  Cell::full,  Cell::full,  Cell::partial,
+    std::vector<Cell> want = {Cell::full,    Cell::full,  Cell::full,  Cell::full,  Cell::partial,
                               Cell::partial, Cell::empty, Cell::empty, Cell::empty, Cell::empty};
     EXPECT_EQ(cells, want);
 }

@@ -61,7 +61,9 @@ inline void add_pending(Accumulator& acc, const Segment& s) {
 
 // Segments the state holds once pending entries are joined: an upper bound for
 // the output array of flush_pending.
-inline size_t flushed_bound(const Accumulator& acc) { return acc.count + acc.pending_count; }
+inline size_t flushed_bound(const Accumulator& acc) {
+    return acc.count + acc.pending_count;
+}
 
 // Joins the pending entries into the segments, writing the result to `out`, which
 // must have room for flushed_bound(acc) segments and must not alias acc.segments.

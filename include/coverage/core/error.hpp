@@ -8,13 +8,13 @@
 namespace coverage::core {
 
 enum class ErrorKind {
-    invalid_parameter,        // 22023
-    null_value,               // 22004
-    invalid_text,             // 22P02
-    invalid_binary,           // 22P03
-    program_limit,            // 54000
-    value_out_of_range,       // 22003
-    internal,                 // XX000
+    invalid_parameter,   // 22023
+    null_value,          // 22004
+    invalid_text,        // 22P02
+    invalid_binary,      // 22P03
+    program_limit,       // 54000
+    value_out_of_range,  // 22003
+    internal,            // XX000
 };
 
 class CoreError : public std::runtime_error {

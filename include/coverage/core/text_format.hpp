@@ -20,7 +20,7 @@ constexpr size_t kSegmentTextMax = 2 * kTimestampTextMax + 32;
 // Each writes a NUL-terminated string into `out` (of at least the size above)
 // and returns its length.
 size_t format_timestamp(int64_t t, char* out);
-size_t format_gap(const Gap& gap, char* out);      // "max_gap=300s"
+size_t format_gap(const Gap& gap, char* out);        // "max_gap=300s"
 size_t format_segment(const Segment& s, char* out);  // "[start,end]:points"
 
 // Reads the text form piece by piece so the caller can grow its own storage and

@@ -18,7 +18,9 @@ constexpr int64_t kEndTimestamp = 9223371331200000000LL;
 // the value's header and a little slack must fit beside the segments.
 constexpr size_t kMaxSegments = (0x3fffffffUL - 1024) / 24;
 
-inline bool is_valid_timestamp(int64_t t) { return t >= kMinTimestamp && t < kEndTimestamp; }
+inline bool is_valid_timestamp(int64_t t) {
+    return t >= kMinTimestamp && t < kEndTimestamp;
+}
 
 // A maximal run of points: the closed span [start, end] and how many points it holds.
 struct Segment {
@@ -44,9 +46,7 @@ struct Gap {
     // comparisons because no two valid timestamps are UINT64_MAX apart.
     uint64_t limit = 0;
 
-    bool operator==(const Gap& other) const {
-        return days == other.days && usecs == other.usecs;
-    }
+    bool operator==(const Gap& other) const { return days == other.days && usecs == other.usecs; }
     bool operator!=(const Gap& other) const { return !(*this == other); }
 
     // True when a point at b (b >= a) joins a run that ends at a.
