@@ -34,6 +34,23 @@ EXPLAIN (COSTS OFF) SELECT coverage.rollup(c) FROM par_parts;
 SELECT coverage.rollup(c)::text = (SELECT c FROM par_total)::text AS parallel_rollup_exact
 FROM par_parts;
 
+-- A partial result is an ordinary coverage value: a distributed engine can ship
+-- it between nodes as text and combine it with the aggregate's combine function.
+CREATE AGGREGATE pg_temp.combine_partials(coverage.coverage) (
+    SFUNC = coverage.coverage_agg_combinefn, STYPE = coverage.coverage,
+    FINALFUNC = coverage.coverage_agg_finalfn);
+WITH shards AS (
+    SELECT entity % 3 AS shard, coverage.coverage_agg(ts, '30 seconds')::text AS partial
+    FROM par_points GROUP BY 1
+)
+SELECT pg_temp.combine_partials(partial::coverage.coverage ORDER BY shard DESC)::text
+       = (SELECT c FROM par_total)::text AS text_partials_combine_exactly
+FROM shards;
+-- The support functions run only inside aggregates.
+SELECT coverage.coverage_agg_transfn(NULL, now(), '1 second');
+SELECT coverage.coverage_agg_combinefn('max_gap=1s', 'max_gap=1s');
+SELECT coverage.coverage_rollup_finalfn('max_gap=1s');
+
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE ser_result AS
 SELECT entity, coverage.coverage_agg(ts, '30 seconds') AS c FROM par_points GROUP BY entity;

@@ -65,16 +65,14 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
 
 }  // namespace
 
-AggregateState* new_state(MemoryContext context, const core::Gap& gap) {
-    auto* st =
-        static_cast<AggregateState*>(MemoryContextAllocZero(context, sizeof(AggregateState)));
+void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap) {
+    *st = AggregateState{};
     st->context = context;
     st->acc.gap = gap;
     st->acc.segments = allocate_segments(context, kInitialSegments);
     st->acc.capacity = kInitialSegments;
     st->raw_gap.day = gap.days;
     st->raw_gap.time = gap.usecs;
-    return st;
 }
 
 void flush(AggregateState* st) {

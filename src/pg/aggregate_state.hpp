@@ -1,8 +1,8 @@
 // The transition state shared by coverage_agg and rollup: a core Accumulator
-// whose arrays are palloc'd in the aggregate's memory context.
+// whose arrays are palloc'd in a memory context that the state owns.
 //
 // Why plain arrays and no C++ object: the state must outlive every C++ scope and
-// be freed with the context (final functions may run more than once, and an
+// be freed with its context (final functions may run more than once, and an
 // error may abandon the state at any point), so nothing in it needs a destructor.
 #pragma once
 
@@ -14,11 +14,12 @@ namespace coverage::pg {
 
 struct AggregateState {
     core::Accumulator acc;
-    MemoryContext context;  // owns the state and both arrays
+    MemoryContext context;  // owns both arrays
     Interval raw_gap;       // the max_gap as first given: a cheap same-gap test per row
 };
 
-AggregateState* new_state(MemoryContext context, const core::Gap& gap);
+// Sets up an empty state whose arrays live in `context`.
+void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap);
 void add_point(AggregateState* st, int64 point);
 void add_segments(AggregateState* st, const core::Segment* segs, size_t n);
 // Joins the pending entries so that acc.segments alone holds the result.

@@ -25,6 +25,20 @@ struct PendingError {
 void capture_current_exception(PendingError* out) noexcept;
 [[noreturn]] void report_error(const PendingError* error);
 
+// Runs `body` (a lambda capturing only pointers and plain values) where the server
+// calls us through a plain C callback rather than the function manager.
+template <typename Body>
+void call_guarded(Body body) {
+    PendingError pending_error;
+    try {
+        body();
+        return;
+    } catch (...) {
+        capture_current_exception(&pending_error);
+    }
+    report_error(&pending_error);
+}
+
 }  // namespace coverage::pg
 
 #define COVERAGE_FUNCTION(name)                                      \

@@ -17,15 +17,19 @@ void check_segment_limit(size_t count) {
                  errdetail("A coverage value holds at most %zu segments.", core::kMaxSegments)));
 }
 
-CoverageValue* allocate_value(const core::Gap& gap, size_t count) {
-    check_segment_limit(count);
-    size_t size = sizeof(CoverageValue) + count * sizeof(core::Segment);
-    auto* v = static_cast<CoverageValue*>(palloc(size));
+void write_value_header(CoverageValue* v, size_t size, const core::Gap& gap, size_t count) {
     SET_VARSIZE(v, size);
     v->count = static_cast<int32>(count);
     v->gap_days = gap.days;
     v->flags = 0;
     v->gap_usecs = gap.usecs;
+}
+
+CoverageValue* allocate_value(const core::Gap& gap, size_t count) {
+    check_segment_limit(count);
+    size_t size = value_size(count);
+    auto* v = static_cast<CoverageValue*>(palloc(size));
+    write_value_header(v, size, gap, count);
     return v;
 }
 

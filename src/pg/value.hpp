@@ -26,6 +26,12 @@ inline const core::Segment* segments_of(const CoverageValue* v) {
 
 core::Gap gap_of(const CoverageValue* v);
 
+// Fills in the varlena and value header of `v`, `size` bytes long.
+void write_value_header(CoverageValue* v, size_t size, const core::Gap& gap, size_t count);
+inline size_t value_size(size_t count) {
+    return sizeof(CoverageValue) + count * sizeof(core::Segment);
+}
+
 // A new value with room for `count` segments and the header filled in; the caller
 // copies the segments. Raises program_limit_exceeded past the datum size limit.
 CoverageValue* allocate_value(const core::Gap& gap, size_t count);

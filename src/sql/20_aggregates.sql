@@ -1,33 +1,31 @@
 -- ===================================================================
 -- Aggregates: coverage_agg over points, rollup over stored values
 -- ===================================================================
--- Both keep an internal state (see src/pg/aggregate_state.hpp) and share the
--- combine, serialize and deserialize functions, so both run in parallel plans.
+-- The state type is coverage.coverage itself, updated in place as an expanded
+-- object (src/pg/expanded_state.hpp): partial results are plain coverage values,
+-- so parallel workers, stored partials and engines that ship partial aggregates
+-- as text can all combine them. The support functions refuse to run outside an
+-- aggregate.
 
-CREATE FUNCTION coverage.coverage_agg_transfn(internal, timestamptz, interval)
-    RETURNS internal AS 'MODULE_PATHNAME', 'coverage_agg_transfn'
+CREATE FUNCTION coverage.coverage_agg_transfn(coverage.coverage, timestamptz, interval)
+    RETURNS coverage.coverage AS 'MODULE_PATHNAME', 'coverage_agg_transfn'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_agg_finalfn(internal) RETURNS coverage.coverage
-    AS 'MODULE_PATHNAME', 'coverage_agg_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_rollup_transfn(internal, coverage.coverage)
-    RETURNS internal AS 'MODULE_PATHNAME', 'coverage_rollup_transfn'
+CREATE FUNCTION coverage.coverage_agg_combinefn(coverage.coverage, coverage.coverage)
+    RETURNS coverage.coverage AS 'MODULE_PATHNAME', 'coverage_agg_combinefn'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_rollup_finalfn(internal) RETURNS coverage.coverage
-    AS 'MODULE_PATHNAME', 'coverage_rollup_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_combinefn(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'coverage_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_serializefn(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'coverage_serializefn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION coverage.coverage_deserializefn(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'coverage_deserializefn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coverage.coverage_agg_finalfn(coverage.coverage) RETURNS coverage.coverage
+    AS 'MODULE_PATHNAME', 'coverage_agg_finalfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coverage.coverage_rollup_transfn(coverage.coverage, coverage.coverage)
+    RETURNS coverage.coverage AS 'MODULE_PATHNAME', 'coverage_rollup_transfn'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION coverage.coverage_rollup_finalfn(coverage.coverage) RETURNS coverage.coverage
+    AS 'MODULE_PATHNAME', 'coverage_rollup_finalfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE coverage.coverage_agg(ts timestamptz, max_gap interval) (
     SFUNC = coverage.coverage_agg_transfn,
-    STYPE = internal,
+    STYPE = coverage.coverage,
     FINALFUNC = coverage.coverage_agg_finalfn,
-    COMBINEFUNC = coverage.coverage_combinefn,
-    SERIALFUNC = coverage.coverage_serializefn,
-    DESERIALFUNC = coverage.coverage_deserializefn,
+    COMBINEFUNC = coverage.coverage_agg_combinefn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE coverage.coverage_agg(timestamptz, interval) IS
@@ -35,11 +33,9 @@ COMMENT ON AGGREGATE coverage.coverage_agg(timestamptz, interval) IS
 
 CREATE AGGREGATE coverage.rollup(coverage.coverage) (
     SFUNC = coverage.coverage_rollup_transfn,
-    STYPE = internal,
+    STYPE = coverage.coverage,
     FINALFUNC = coverage.coverage_rollup_finalfn,
-    COMBINEFUNC = coverage.coverage_combinefn,
-    SERIALFUNC = coverage.coverage_serializefn,
-    DESERIALFUNC = coverage.coverage_deserializefn,
+    COMBINEFUNC = coverage.coverage_rollup_transfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE coverage.rollup(coverage.coverage) IS

@@ -1,0 +1,70 @@
+// Expanded coverage objects as aggregate states (see expanded_state.hpp).
+#include "expanded_state.hpp"
+
+#include <cstring>
+
+#include "guard.hpp"
+#include "value.hpp"
+
+namespace coverage::pg {
+
+namespace {
+
+Size flat_size(ExpandedObjectHeader* header) {
+    auto* es = reinterpret_cast<ExpandedState*>(header);
+    call_guarded([es] { flush(&es->state); });
+    return value_size(es->state.acc.count);
+}
+
+void flatten_into(ExpandedObjectHeader* header, void* result, Size size) {
+    auto* es = reinterpret_cast<ExpandedState*>(header);
+    const core::Accumulator& acc = es->state.acc;
+    // flat_size ran first and joined the pending entries.
+    Assert(acc.pending_count == 0 && size == value_size(acc.count));
+    auto* v = static_cast<CoverageValue*>(result);
+    write_value_header(v, size, acc.gap, acc.count);
+    if (acc.count > 0) memcpy(segments_of(v), acc.segments, acc.count * sizeof(core::Segment));
+}
+
+const ExpandedObjectMethods kMethods = {flat_size, flatten_into};
+
+ExpandedState* as_our_object(Datum d) {
+    if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d))) return nullptr;
+    ExpandedObjectHeader* header = DatumGetEOHP(d);
+    return header->eoh_methods == &kMethods ? reinterpret_cast<ExpandedState*>(header) : nullptr;
+}
+
+}  // namespace
+
+ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap) {
+    MemoryContext context =
+        AllocSetContextCreate(parent, "coverage aggregate state", ALLOCSET_SMALL_SIZES);
+    auto* es = static_cast<ExpandedState*>(MemoryContextAlloc(context, sizeof(ExpandedState)));
+    EOH_init_header(&es->header, &kMethods, context);
+    init_state(&es->state, context, gap);
+    return es;
+}
+
+ExpandedState* writable_state_arg(FunctionCallInfo fcinfo, int n, MemoryContext parent) {
+    Datum d = PG_GETARG_DATUM(n);
+    if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d))) {
+        ExpandedState* es = as_our_object(d);
+        if (es != nullptr) return es;
+    }
+    SegmentsView view = segments_arg(fcinfo, n);
+    ExpandedState* es = new_expanded_state(parent, view.gap);
+    add_segments(&es->state, view.segments, view.count);
+    return es;
+}
+
+SegmentsView segments_arg(FunctionCallInfo fcinfo, int n) {
+    ExpandedState* es = as_our_object(PG_GETARG_DATUM(n));
+    if (es != nullptr) {
+        flush(&es->state);
+        return SegmentsView{es->state.acc.gap, es->state.acc.segments, es->state.acc.count};
+    }
+    const CoverageValue* v = value_arg(fcinfo, n);
+    return SegmentsView{gap_of(v), segments_of(v), static_cast<size_t>(v->count)};
+}
+
+}  // namespace coverage::pg

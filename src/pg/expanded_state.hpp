@@ -1,0 +1,46 @@
+// The aggregates' transition state, held as an expanded coverage object.
+//
+// Why not an `internal` state: the state type is coverage.coverage, so a partial
+// result is an ordinary coverage value. Parallel workers hand it over flattened,
+// and engines that ship partial aggregates between nodes as text (Citus) can move
+// it with the type's own output and input functions. Between rows, the function
+// manager passes the same read/write pointer back, so the state is updated in
+// place and never copied (PostgreSQL's expanded-object protocol).
+#pragma once
+
+#include "postgres.hpp"
+
+extern "C" {
+#include "utils/expandeddatum.h"
+}
+
+#include "aggregate_state.hpp"
+
+namespace coverage::pg {
+
+struct ExpandedState {
+    ExpandedObjectHeader header;  // must come first
+    AggregateState state;
+};
+
+// A new, empty state for `gap` in a memory context of its own under `parent`.
+ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap);
+
+// Argument `n` as a state this aggregate may update in place: our own read/write
+// expanded object, or else a private copy of the value expanded under `parent`.
+ExpandedState* writable_state_arg(FunctionCallInfo fcinfo, int n, MemoryContext parent);
+
+inline Datum state_datum(ExpandedState* es) {
+    return EOHPGetRWDatum(&es->header);
+}
+
+// The segments of a coverage argument, whether it is flat or one of our expanded
+// objects (whose pending entries are joined first).
+struct SegmentsView {
+    core::Gap gap;
+    const core::Segment* segments;
+    size_t count;
+};
+SegmentsView segments_arg(FunctionCallInfo fcinfo, int n);
+
+}  // namespace coverage::pg
