@@ -52,7 +52,8 @@ void write_binary_segment(const Segment& s, unsigned char* out) {
 Gap read_binary_header(BinaryReader& r, size_t* count) {
     size_t available = static_cast<size_t>(r.end - r.pos);
     if (available < kBinaryHeaderSize)
-        malformed("The value is " + std::to_string(available) + " bytes, shorter than its header.");
+        malformed("The value is " + std::to_string(available) +
+                  " bytes, shorter than its header.");
     if (r.pos[0] != kBinaryVersion)
         malformed("Unknown format version " + std::to_string(r.pos[0]) + ".");
     int32_t days = static_cast<int32_t>(get_u32(r.pos + 1));

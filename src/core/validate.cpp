@@ -8,8 +8,9 @@ namespace coverage::core {
 namespace {
 
 [[noreturn]] void reject(ErrorKind kind, size_t index, const std::string& what) {
-    const char* message = kind == ErrorKind::invalid_text ? "invalid input syntax for type coverage"
-                                                          : "invalid binary data for type coverage";
+    const char* message = kind == ErrorKind::invalid_text
+                              ? "invalid input syntax for type coverage"
+                              : "invalid binary data for type coverage";
     fail(kind, message, "Segment " + std::to_string(index + 1) + " " + what);
 }
 

@@ -44,6 +44,7 @@ enum class Cell : uint8_t { empty, partial, full };
 // Splits the finite window [lower, upper) into `width` equal slices and says of
 // each whether segments cover every microsecond of it, some of it (or hold a point
 // in it), or none.
-void timeline(const Segment* segs, size_t n, int64_t lower, int64_t upper, size_t width, Cell* out);
+void timeline(const Segment* segs, size_t n, int64_t lower, int64_t upper, size_t width,
+              Cell* out);
 
 }  // namespace coverage::core
