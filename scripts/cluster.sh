@@ -21,10 +21,7 @@ PG_CONFIG=${PG_CONFIG:-pg_config}
 PORT=${COVERAGE_PGPORT:-55432}
 SERVER_USER=postgres
 
-usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-    exit 2
-}
+usage() { usage_from_header "${BASH_SOURCE[0]}" 11; }
 
 # The server refuses to run as root, so as root everything server-side runs as postgres.
 as_server() {

@@ -19,6 +19,8 @@ REPO=$(cd "$SCRIPT_DIR/.." && pwd -P)
 source "$SCRIPT_DIR/lib/common.sh"
 # shellcheck source=scripts/lib/counts.sh
 source "$SCRIPT_DIR/lib/counts.sh"
+# shellcheck source=scripts/lib/deps.sh
+source "$SCRIPT_DIR/lib/deps.sh"
 
 export PG_CONFIG=${PG_CONFIG:-pg_config}
 export COVERAGE_PGPORT=${COVERAGE_PGPORT:-55432}
@@ -27,9 +29,9 @@ CLUSTER=$SCRIPT_DIR/cluster.sh
 LOG_DIR=$REPO/build/test-logs
 
 # clang brings libFuzzer only with libclang-rt, which apt would add merely as a recommendation.
-DEB_PACKAGES=(build-essential postgresql-15 postgresql-server-dev-15 libgtest-dev googletest
-    libbenchmark-dev clang libclang-rt-14-dev valgrind python3-fastapi python3-psycopg
-    python3-jwt python3-httpx python3-pytest)
+DEB_PACKAGES=("${BUILD_PACKAGES[@]}" libgtest-dev googletest libbenchmark-dev clang
+    libclang-rt-14-dev valgrind python3-fastapi python3-psycopg python3-jwt python3-httpx
+    python3-pytest)
 
 INSTALL_DEPS=1
 ONLY=all
@@ -40,10 +42,7 @@ DIFF_FILES=()
 CLUSTER_UP=0
 FINISHED=0
 
-usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-    exit "${1:-2}"
-}
+usage() { usage_from_header "${BASH_SOURCE[0]}" 12 "${1:-2}"; }
 
 parse_args() {
     while (($#)); do
@@ -100,43 +99,10 @@ skip() { SUMMARY+=("$(printf '  %-26s skipped (%s)' "$1" "$2")"); }
 
 wants() { [[ $ONLY == all || $ONLY == "$1" ]]; }
 
-missing_packages() {
-    local pkg
-    for pkg in "${DEB_PACKAGES[@]}"; do
-        [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == *" installed" ]] ||
-            echo "$pkg"
-    done
-}
-
-apt_install() {
-    local sudo=()
-    if [[ $EUID -ne 0 ]]; then
-        if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
-            note "missing Debian packages: $*"
-            note "install them as root, or run again with --no-install"
-            return 1
-        fi
-        sudo=(sudo -n)
-    fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
-}
-
-# apt-get update runs only when something is missing: it is the slow part.
 stage_deps() {
     ((INSTALL_DEPS)) || return 0
-    if ! command -v dpkg-query >/dev/null; then
-        note "not a Debian system: skipping the package check"
-        return 0
-    fi
-    local missing=()
-    mapfile -t missing < <(missing_packages)
-    if ((${#missing[@]} == 0)); then
-        note "Debian packages: all present"
-        return 0
-    fi
-    section "installing Debian packages: ${missing[*]}"
-    run_logged apt apt_install "${missing[@]}" || step_failed "Debian packages" apt
+    section "Debian packages"
+    run_logged apt ensure_packages "${DEB_PACKAGES[@]}" || step_failed "Debian packages" apt
 }
 
 check_pg_config() {
@@ -154,11 +120,6 @@ stage_build() {
     run_logged build make -j2 PG_CONFIG="$PG_CONFIG" && return 0
     step_failed build build
     return 1
-}
-
-can_write_install_dirs() {
-    [[ $EUID -eq 0 ]] && return 0
-    [[ -w $("$PG_CONFIG" --pkglibdir) && -w $("$PG_CONFIG" --sharedir)/extension ]]
 }
 
 stage_install() {

@@ -18,3 +18,10 @@ require_pg_config() {
     command -v "$PG_CONFIG" >/dev/null 2>&1 ||
         die "PG_CONFIG \"$PG_CONFIG\" not found (install postgresql-server-dev-15, or set it)"
 }
+
+# Prints a script's header comment (lines 2 to $2 of file $1) as its usage, then exits with
+# status $3 (default 2, for a bad command line).
+usage_from_header() {
+    sed -n "2,$2s/^# \{0,1\}//p" "$1" >&2
+    exit "${3:-2}"
+}
