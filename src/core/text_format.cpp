@@ -84,13 +84,16 @@ int64_t read_fixed(TextReader& r, int width, const char* what) {
     return value;
 }
 
-// Reads 1 to `max_digits` digits into a non-negative value that cannot overflow.
+// Reads 1 to `max_digits` digits into a non-negative value; a value beyond int64 is a
+// syntax error too, so that 19 digits can reach every bigint.
 int64_t read_number(TextReader& r, int max_digits, const char* what) {
     const char* first = r.pos;
     int64_t value = 0;
     while (r.pos < r.end && *r.pos >= '0' && *r.pos <= '9') {
-        if (r.pos - first == max_digits) syntax_error(r, what);
-        value = value * 10 + (*r.pos++ - '0');
+        if (r.pos - first == max_digits || __builtin_mul_overflow(value, 10, &value) ||
+            __builtin_add_overflow(value, *r.pos - '0', &value))
+            syntax_error(r, what);
+        ++r.pos;
     }
     if (r.pos == first) syntax_error(r, what);
     return value;
@@ -131,15 +134,16 @@ int64_t read_timestamp(TextReader& r) {
         r.pos = start;
         syntax_error(r, "a valid date and time");
     }
-    // |year| < 10^6 keeps every product below far from overflow.
+    // A six-digit year is up to 365 million days away, whose microseconds overflow
+    // int64: the sum is formed in 128 bits and range-checked before narrowing.
     int64_t days = days_from_civil(year, month, day) - kPgEpochDays;
-    int64_t t =
-        days * kUsecsPerDay + ((hour * 60 + minute) * 60 + second) * kUsecsPerSecond + fraction;
-    if (!is_valid_timestamp(t)) {
+    __int128 t = static_cast<__int128>(days) * kUsecsPerDay +
+                 ((hour * 60 + minute) * 60 + second) * kUsecsPerSecond + fraction;
+    if (t < kMinTimestamp || t >= kEndTimestamp) {
         r.pos = start;
         syntax_error(r, "a time within the finite timestamptz range");
     }
-    return t;
+    return static_cast<int64_t>(t);
 }
 
 }  // namespace
@@ -232,7 +236,7 @@ bool read_text_segment(TextReader& r, Segment* out) {
     skip_space(r);
     expect(r, ']', "\"]\"");
     expect(r, ':', "\":\" and a point count");
-    out->points = read_number(r, 18, "a point count of at most 18 digits");
+    out->points = read_number(r, 19, "a point count within the range of bigint");
     return true;
 }
 
