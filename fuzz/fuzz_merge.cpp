@@ -119,7 +119,8 @@ int64_t consume_point(FuzzedDataProvider& in, int64_t base, int64_t spread) {
         case 1:
             return core::kEndTimestamp - 1 - in.ConsumeIntegralInRange<int64_t>(0, 3);
         case 2:
-            return in.ConsumeIntegralInRange<int64_t>(core::kMinTimestamp, core::kEndTimestamp - 1);
+            return in.ConsumeIntegralInRange<int64_t>(core::kMinTimestamp,
+                                                      core::kEndTimestamp - 1);
         default:
             return base + in.ConsumeIntegralInRange<int64_t>(0, spread);
     }
@@ -147,8 +148,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     core::Gap gap = consume_gap(in);
     size_t pending = in.ConsumeIntegralInRange<size_t>(1, 16);
     size_t budget = in.ConsumeIntegralInRange<size_t>(1, 8);
-    int64_t spread = std::max<int64_t>(static_cast<int64_t>(std::min<uint64_t>(gap.limit, 64)), 1) *
-                     in.ConsumeIntegralInRange<int64_t>(1, 8);
+    int64_t spread =
+        std::max<int64_t>(static_cast<int64_t>(std::min<uint64_t>(gap.limit, 64)), 1) *
+        in.ConsumeIntegralInRange<int64_t>(1, 8);
     size_t left_count = in.ConsumeIntegralInRange<size_t>(0, 512);
     std::vector<int64_t> left, right;
     while (in.remaining_bytes() > 0) {
