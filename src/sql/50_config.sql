@@ -255,6 +255,7 @@ SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
     lbl text;
+    src coverage.sources;
 BEGIN
     PERFORM pg_advisory_xact_lock(coverage._lock_key());
     PERFORM coverage._check_source(source, key_column, ts_column, true);
@@ -284,12 +285,19 @@ BEGIN
                   AND (s.key_column, s.ts_column) <> (add_source.key_column,
                                                       add_source.ts_column)) THEN
         DELETE FROM coverage.source_store ss WHERE ss.source = add_source.source;
-        PERFORM coverage._rebuild_entities();
+        PERFORM coverage._rebuild_entities(NULL);
     END IF;
     INSERT INTO coverage.sources VALUES (source, key_column, ts_column, lbl)
         ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
         SET key_column = excluded.key_column, ts_column = excluded.ts_column,
-            label = excluded.label;
+            label = excluded.label
+        RETURNING * INTO src;
+    -- Capture starts now (new triggers wait for the table's writers to
+    -- finish); a new source, or one read through other columns, is then
+    -- computed fully by the next refresh and incrementally after that.
+    IF NOT coverage._sync_capture(src) THEN
+        DELETE FROM coverage.captured c WHERE c.source = add_source.source;
+    END IF;
     PERFORM coverage._build_view();
 END
 $$;
@@ -300,16 +308,24 @@ CREATE FUNCTION coverage.drop_source(source regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
+DECLARE
+    rels oid[];
 BEGIN
     PERFORM pg_advisory_xact_lock(coverage._lock_key());
+    rels := coverage._members(source) || coalesce((SELECT c.members FROM coverage.captured c
+                                                    WHERE c.source = drop_source.source), '{}');
     DELETE FROM coverage.sources s WHERE s.source = drop_source.source;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'relation "%" is not a coverage source', source::text
             USING ERRCODE = 'undefined_object';
     END IF;
-    -- Its stored points go with it (foreign key); the merged coverage of the
-    -- entities is rebuilt from the other sources' stored values at once.
-    PERFORM coverage._rebuild_entities();
+    -- Capture stops with it, and what it captured is dropped.  Its stored
+    -- points go with it (foreign key); the merged coverage of the entities is
+    -- rebuilt from the other sources' stored values at once.
+    PERFORM coverage._drop_capture(rels);
+    DELETE FROM coverage.pending p WHERE p.relid = ANY (rels);
+    DELETE FROM coverage.dirty d WHERE d.relid = ANY (rels);
+    PERFORM coverage._rebuild_entities(NULL);
     PERFORM coverage._build_view();
 END
 $$;

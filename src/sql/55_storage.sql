@@ -26,6 +26,8 @@ CREATE TABLE coverage.source_store (
 );
 COMMENT ON TABLE coverage.source_store IS
     'coverage of each entity in each source, as of the last refresh';
+-- Incremental refresh re-merges the entities that changed, across all sources.
+CREATE INDEX source_store_entity_key ON coverage.source_store (entity_key);
 
 -- The accessor values are stored beside the coverage so that stats() can sum
 -- and sort them over thousands of entities without detoasting any coverage.
@@ -53,3 +55,58 @@ CREATE TABLE coverage.refresh_state (
     view_sql     text
 );
 INSERT INTO coverage.refresh_state DEFAULT VALUES;
+
+-- ---------------------------------------------------------------------------
+-- Change capture (56_capture.sql fills these, refresh consumes them).
+--
+-- Both tables are append-only and have no index, no primary key and no
+-- foreign key: an inserting statement adds its rows and touches nothing else,
+-- so concurrent writers of the same source never wait for each other (a
+-- unique index would make the second of two writers of one entity wait for
+-- the first to commit; an upsert that merges into one row per entity would
+-- serialize them on that row; a foreign key would share-lock the source's
+-- configuration row).  Refresh reads them whole, which costs in proportion to
+-- what changed since the last refresh, and deletes exactly the rows it read.
+-- Rows are keyed by the relation that was written (relid): a partition of a
+-- partitioned source has its own triggers, and coverage.captured maps it to
+-- its source.
+-- ---------------------------------------------------------------------------
+
+-- New points, folded per statement and entity into one coverage value each.
+CREATE TABLE coverage.pending (
+    relid      oid NOT NULL,
+    entity_key text NOT NULL,
+    -- NULL when the statement's rows of this entity held only infinite times.
+    coverage   coverage.coverage,
+    -- Rows with an infinite time, which refresh reports.
+    skipped    bigint NOT NULL
+);
+COMMENT ON TABLE coverage.pending IS
+    'coverage of rows inserted into sources since the last refresh, one row per statement and entity';
+
+-- Entities whose source rows were updated or deleted, to recompute from the
+-- source; a NULL key stands for every entity of the source (TRUNCATE).
+CREATE TABLE coverage.dirty (
+    relid      oid NOT NULL,
+    entity_key text
+);
+COMMENT ON TABLE coverage.dirty IS
+    'entities whose source rows changed since the last refresh; NULL key: all of them';
+
+-- The sources whose changes are captured, and the relations that carry their
+-- triggers (the source and its partitions or inheritance children).  A source
+-- is captured from the refresh that recomputed it fully onwards; a source not
+-- listed here is recomputed fully by every refresh.
+CREATE TABLE coverage.captured (
+    source  regclass PRIMARY KEY REFERENCES coverage.sources (source) ON DELETE CASCADE,
+    members oid[] NOT NULL
+);
+COMMENT ON TABLE coverage.captured IS
+    'sources whose changes are captured by triggers, with the relations carrying them';
+
+-- The entity keys of the last refresh: the keys added to or removed from the
+-- entities table since then are the ones whose coverage must be recomputed.
+CREATE TABLE coverage.known_entities (
+    entity_key text PRIMARY KEY
+);
+COMMENT ON TABLE coverage.known_entities IS 'entity keys as of the last refresh';

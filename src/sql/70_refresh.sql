@@ -9,74 +9,132 @@
 -- gone), never TRUNCATE or DROP, so readers are never blocked.
 -- ---------------------------------------------------------------------------
 
--- Recomputes the stored coverage of one source from all its rows; returns the
--- number of (source, entity) rows written.  Rows whose key is NULL or not an
--- entity's are left out.  Infinite timestamps are no points in time (they
--- usually stand for "open-ended"), and coverage_agg rejects them: they are
--- skipped, with a warning that counts them.  Aggregating before the semi-join
--- with the entities keeps the join to one row per key, not per point.
-CREATE FUNCTION coverage._refresh_source(src coverage.sources, max_gap interval) RETURNS bigint
+-- Brings the stored coverage of one source up to date and consumes its
+-- captured changes; returns the entity keys whose (source, entity) row it
+-- wrote or removed.  With keys NULL it recomputes every entity from the source
+-- rows; otherwise only the entities in keys, and it merges the pending
+-- coverage of the others into their stored values.
+--
+-- One statement, hence one snapshot: the pending rows it deletes are exactly
+-- those whose source rows the recomputation sees.  A pending row for an entity
+-- it recomputes is dropped (its points are read from the source); rows
+-- committed after the snapshot stay for the next refresh, and so do pending
+-- values of another maximum gap (a writer that read the gap before
+-- set_max_gap), which make that refresh recompute the source fully.
+--
+-- Rows whose key is NULL or not a known entity's are left out.  Infinite
+-- timestamps are no points in time (they usually stand for "open-ended"), and
+-- coverage_agg rejects them: they are skipped, with a warning that counts the
+-- ones read.  Aggregating before the semi-join with the entities keeps the
+-- join to one row per key, not per point.
+CREATE FUNCTION coverage._refresh_source(src coverage.sources, members oid[], max_gap interval,
+                                         keys text[], OUT written text[])
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    cfg      coverage.settings := coverage._settings(true);
+    key_type text := format_type(coverage._column_type(src.source, src.key_column,
+                                                       'key column', false), NULL);
+    scope    text := '';
     infinite bigint;
-    written  bigint;
 BEGIN
+    IF keys IS NOT NULL THEN
+        -- (An empty list must not scan the source at all.)
+        scope := CASE WHEN cardinality(keys) = 0 THEN 'ON false'
+                      ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END;
+        scope := 'JOIN unnest($3) AS d (k) ' || scope;
+    END IF;
     EXECUTE format($q$
-        WITH agg AS (
-            SELECT r.%1$I AS kv, r.%1$I::text AS k,
+        WITH pend AS (
+            DELETE FROM coverage.pending p
+             WHERE p.relid = ANY ($4)
+               AND ($3 IS NULL OR p.coverage IS NULL OR coverage.max_gap(p.coverage) = $1)
+            RETURNING p.entity_key, p.coverage, p.skipped
+        ), agg AS (
+            SELECT r.%1$I::text AS k,
                    coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
                    count(*) FILTER (WHERE NOT isfinite(r.%2$I)) AS infinite
-              FROM %3$s r
+              FROM %3$s r %4$s
              WHERE r.%1$I IS NOT NULL
              GROUP BY r.%1$I
+        ), redo AS (
+            -- Entities recomputed: all (full), or those listed, with or without points.
+            SELECT a.k, a.cov FROM agg a WHERE $3 IS NULL
+            UNION ALL
+            SELECT d.k, a.cov FROM unnest($3) AS d (k) LEFT JOIN agg a ON a.k = d.k
+        ), added AS (
+            -- New points of entities not recomputed, merged into their stored value.
+            SELECT n.k, CASE WHEN ss.coverage IS NULL THEN n.cov
+                             ELSE coverage.merge(ss.coverage, n.cov) END AS cov
+              FROM (SELECT p.entity_key AS k, coverage.rollup(p.coverage) AS cov
+                      FROM pend p
+                     WHERE $3 IS NOT NULL AND p.coverage IS NOT NULL
+                       AND p.entity_key <> ALL ($3)
+                     GROUP BY p.entity_key) n
+              LEFT JOIN coverage.source_store ss
+                     ON ss.source = $2 AND ss.entity_key = n.k
         ), fresh AS (
-            SELECT a.k, a.cov FROM agg a
-             WHERE a.cov IS NOT NULL AND EXISTS (SELECT FROM %4$s e WHERE e.%5$I = a.kv)
+            SELECT f.k, f.cov
+              FROM (SELECT * FROM redo UNION ALL SELECT * FROM added) f
+             WHERE EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = f.k)
         ), gone AS (
             DELETE FROM coverage.source_store ss
              WHERE ss.source = $2
-               AND NOT EXISTS (SELECT FROM fresh f WHERE f.k = ss.entity_key)
-            RETURNING 1
+               AND CASE WHEN $3 IS NULL
+                        THEN NOT EXISTS (SELECT FROM fresh f
+                                          WHERE f.k = ss.entity_key AND f.cov IS NOT NULL)
+                        ELSE ss.entity_key IN (SELECT f.k FROM fresh f WHERE f.cov IS NULL)
+                             OR NOT EXISTS (SELECT FROM coverage.known_entities e
+                                             WHERE e.entity_key = ss.entity_key)
+                   END
+            RETURNING ss.entity_key
         ), changed AS (
             INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
             SELECT $2, f.k, f.cov, coverage.num_points(f.cov) FROM fresh f
+             WHERE f.cov IS NOT NULL
                 ON CONFLICT (source, entity_key) DO UPDATE
                 SET coverage = excluded.coverage, points = excluded.points
                 WHERE ss.coverage IS DISTINCT FROM excluded.coverage
-            RETURNING 1
+            RETURNING ss.entity_key
         )
-        SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a),
-               (SELECT count(*) FROM gone) + (SELECT count(*) FROM changed)
-        $q$, src.key_column, src.ts_column, src.source::text, cfg.entities::text, cfg.key_column)
+        SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
+                   + (SELECT coalesce(sum(p.skipped), 0) FROM pend p
+                       WHERE $3 IS NOT NULL AND p.entity_key <> ALL ($3)),
+               ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c)
+        $q$, src.key_column, src.ts_column, src.source::text, scope)
         INTO infinite, written
-        USING max_gap, src.source;
+        USING max_gap, src.source, keys, members;
     IF infinite > 0 THEN
         RAISE WARNING 'skipped % rows with an infinite timestamp in source "%"',
                       infinite, src.source::text
             USING DETAIL = format('Column "%s" holds them; they are no points in time.',
                                   src.ts_column);
     END IF;
-    RETURN written;
 END
 $$;
 
--- Merges the stored per-source coverage into the per-entity rows, writing only
--- the rows that change; returns the number of entity rows written or deleted.
--- Reads no source, so drop_source can call it too.
-CREATE FUNCTION coverage._rebuild_entities() RETURNS bigint
+-- Merges the stored per-source coverage into the per-entity rows of the given
+-- keys (all with NULL), writing only the rows that change; returns the number
+-- of entity rows written or deleted.  Reads no source, so drop_source can call
+-- it too.
+CREATE FUNCTION coverage._rebuild_entities(keys text[]) RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 BEGIN ATOMIC
-    WITH fresh AS (
-        SELECT ss.entity_key, coverage.rollup(ss.coverage) AS cov
-          FROM coverage.source_store ss
-         GROUP BY ss.entity_key
+    WITH scope AS (
+        SELECT es.entity_key FROM coverage.entity_store es WHERE keys IS NULL
+        UNION
+        SELECT ss.entity_key FROM coverage.source_store ss WHERE keys IS NULL
+        UNION
+        SELECT k FROM unnest(keys) AS k
+    ), fresh AS (
+        SELECT s.entity_key, coverage.rollup(ss.coverage) AS cov
+          FROM scope s
+          LEFT JOIN coverage.source_store ss ON ss.entity_key = s.entity_key
+         GROUP BY s.entity_key
     ), gone AS (
         DELETE FROM coverage.entity_store es
-         WHERE NOT EXISTS (SELECT FROM fresh f WHERE f.entity_key = es.entity_key)
+         WHERE es.entity_key IN (SELECT f.entity_key FROM fresh f WHERE f.cov IS NULL)
         RETURNING 1
     ), changed AS (
         INSERT INTO coverage.entity_store AS es
@@ -84,6 +142,7 @@ BEGIN ATOMIC
         SELECT f.entity_key, f.cov, coverage.num_segments(f.cov), coverage.num_points(f.cov),
                coverage.first_ts(f.cov), coverage.last_ts(f.cov), coverage.covered(f.cov)
           FROM fresh f
+         WHERE f.cov IS NOT NULL
             ON CONFLICT (entity_key) DO UPDATE
             SET coverage = excluded.coverage, num_segments = excluded.num_segments,
                 num_points = excluded.num_points, first_ts = excluded.first_ts,
@@ -94,6 +153,34 @@ BEGIN ATOMIC
     SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM changed);
 END;
 
+-- Brings coverage.known_entities up to the entities table; returns the keys
+-- added and removed.  Their coverage is recomputed by an incremental refresh
+-- (a new entity may have points from before; a removed one loses its rows).
+CREATE FUNCTION coverage._sync_entities(cfg coverage.settings, OUT added text[],
+                                        OUT removed text[])
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+BEGIN
+    EXECUTE format($q$
+        WITH cur AS (
+            SELECT DISTINCT e.%1$I::text AS k FROM %2$s e WHERE e.%1$I IS NOT NULL
+        ), ins AS (
+            INSERT INTO coverage.known_entities (entity_key)
+            SELECT c.k FROM cur c
+             WHERE NOT EXISTS (SELECT FROM coverage.known_entities k WHERE k.entity_key = c.k)
+            RETURNING entity_key
+        ), del AS (
+            DELETE FROM coverage.known_entities k
+             WHERE NOT EXISTS (SELECT FROM cur c WHERE c.k = k.entity_key)
+            RETURNING entity_key
+        )
+        SELECT ARRAY(SELECT entity_key FROM ins), ARRAY(SELECT entity_key FROM del)
+        $q$, cfg.key_column, cfg.entities::text)
+        INTO added, removed;
+END
+$$;
+
 CREATE FUNCTION coverage.refresh(wait boolean DEFAULT false, "full" boolean DEFAULT false,
                                  OUT status text, OUT started_at timestamptz,
                                  OUT duration interval, OUT entities bigint)
@@ -101,9 +188,18 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    cfg     coverage.settings;
-    src     coverage.sources;
-    written bigint := 0;
+    cfg      coverage.settings;
+    src      coverage.sources;
+    written  bigint := 0;
+    all_full boolean;
+    src_full boolean;
+    whole    boolean;
+    members  oid[];
+    keys     text[];
+    added    text[];
+    removed  text[];
+    touched  text[];
+    any_full boolean := false;
 BEGIN
     started_at := clock_timestamp();
     IF refresh.wait THEN
@@ -126,16 +222,50 @@ BEGIN
     PERFORM coverage._check_sources(false);
     PERFORM coverage._sync_view();
 
-    -- Until sources capture their changes (issue 5) every refresh recomputes
-    -- from the source rows, so "full" and refresh_state.needs_full change
-    -- nothing yet: both ways write only the rows that differ.
+    -- Incremental unless asked for, or the stored coverage no longer fits the
+    -- configuration (another maximum gap or entities table, a restore).
+    all_full := refresh."full" OR (SELECT r.needs_full FROM coverage.refresh_state r);
+    SELECT e.added, e.removed INTO added, removed FROM coverage._sync_entities(cfg) e;
+    touched := removed;
     FOR src IN SELECT * FROM coverage.sources s ORDER BY s.label LOOP
-        written := written + coverage._refresh_source(src, cfg.max_gap);
+        src_full := NOT coverage._sync_capture(src) OR all_full;
+        members := coalesce((SELECT c.members FROM coverage.captured c
+                              WHERE c.source = src.source), '{}');
+        -- The marks visible now; their changes are all visible to the later
+        -- statement of _refresh_source.  Marks committed in between stay
+        -- and recompute their entities once more next time, which is harmless.
+        WITH d AS (
+            DELETE FROM coverage.dirty d WHERE d.relid = ANY (members) RETURNING d.entity_key
+        )
+        SELECT coalesce(bool_or(d.entity_key IS NULL), false), array_agg(DISTINCT d.entity_key)
+          INTO whole, keys FROM d;
+        -- A pending value of another maximum gap was folded before set_max_gap.
+        src_full := src_full OR whole
+                    OR EXISTS (SELECT FROM coverage.pending p
+                                WHERE p.relid = ANY (members) AND p.coverage IS NOT NULL
+                                  AND coverage.max_gap(p.coverage) <> cfg.max_gap);
+        IF NOT src_full THEN
+            keys := ARRAY(SELECT DISTINCT k FROM unnest(coalesce(keys, '{}') || added) AS k
+                           WHERE k IS NOT NULL);
+        END IF;
+        keys := coverage._refresh_source(src, members, cfg.max_gap,
+                                         CASE WHEN NOT src_full THEN keys END);
+        written := written + cardinality(keys);
+        touched := touched || keys;
+        any_full := any_full OR src_full;
     END LOOP;
-    entities := coverage._rebuild_entities();
-    IF written > 0 THEN
+    -- Rows of relations that no longer belong to a captured source (a
+    -- detached partition, a dropped source's leftovers) would never be read.
+    DELETE FROM coverage.pending p
+     WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE p.relid = ANY (c.members));
+    DELETE FROM coverage.dirty d
+     WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE d.relid = ANY (c.members));
+    entities := coverage._rebuild_entities(
+        CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
+    IF any_full AND written > 0 THEN
         -- Fresh statistics keep the plans of stats() right after a big first
-        -- refresh; ANALYZE does not block readers.
+        -- refresh; ANALYZE does not block readers.  Incremental refreshes
+        -- write few rows and leave statistics to autovacuum.
         ANALYZE coverage.source_store, coverage.entity_store;
     END IF;
     UPDATE coverage.refresh_state SET refreshed_at = started_at, needs_full = false;

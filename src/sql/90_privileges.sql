@@ -20,7 +20,9 @@ BEGIN
                              '_check_sources',
                              '_check_entities', '_settings', '_view_sql', '_build_view',
                              '_sync_view', '_refresh_source', '_rebuild_entities',
-                             '_stats_entities_sql', '_stats_search_json')
+                             '_stats_entities_sql', '_stats_search_json', '_capture',
+                             '_capture_triggers', '_members', '_capturable',
+                             '_drop_capture', '_sync_capture', '_sync_entities')
     LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
     END LOOP;
@@ -29,5 +31,6 @@ $$;
 
 -- Tables and the view grant nothing to PUBLIC by default; say so explicitly.
 REVOKE ALL ON coverage.settings, coverage.sources, coverage.source_store,
-              coverage.entity_store, coverage.refresh_state, coverage.entity_coverage
+              coverage.entity_store, coverage.refresh_state, coverage.entity_coverage,
+              coverage.pending, coverage.dirty, coverage.captured, coverage.known_entities
     FROM PUBLIC;

@@ -1,0 +1,204 @@
+-- ---------------------------------------------------------------------------
+-- Change capture on the sources, for incremental refresh.
+--
+-- Every table (or partitioned table) that is a source, and each of its
+-- partitions and inheritance children, gets four statement-level AFTER
+-- triggers, all running coverage._capture():
+--
+--   INSERT    folds the statement's new rows (its transition table) per entity
+--             into one coverage value each and appends them to
+--             coverage.pending: one aggregate per statement, not per row;
+--   UPDATE    appends the entities whose (key, time) rows changed to
+--   DELETE    coverage.dirty, to be recomputed from their source rows;
+--   TRUNCATE  appends a mark that stands for every entity of the source.
+--
+-- A statement fires the statement triggers of the relation it names only, so
+-- an insert through the partitioned root is captured once, by the root's
+-- trigger, and one into a partition once, by the partition's.  Views, foreign
+-- tables and materialized views cannot carry these triggers: such sources are
+-- recomputed fully by every refresh, as is a source that is a partition or
+-- child of another source (or has one as a partition), whose rows two sources
+-- would share.
+--
+-- The trigger function runs as the extension owner, so a role that inserts
+-- into a source needs no privilege on coverage's tables.  The key and time
+-- columns are trigger arguments: the triggers are recreated whenever a
+-- source's columns change, which waits for the writers of that table, and a
+-- writer then never reads a configuration older than its triggers.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION coverage._capture() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    key_col name := TG_ARGV[0];
+    ts_col  name := TG_ARGV[1];
+    gap     interval;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT s.max_gap INTO gap FROM coverage.settings s;
+        -- Without a maximum gap there is nothing to fold: mark the entities,
+        -- to be read from the source like updated ones.
+        IF gap IS NOT NULL THEN
+            EXECUTE format($q$
+                INSERT INTO coverage.pending (relid, entity_key, coverage, skipped)
+                SELECT $1, n.%1$I::text,
+                       coverage.coverage_agg(n.%2$I, $2) FILTER (WHERE isfinite(n.%2$I)),
+                       count(*) FILTER (WHERE NOT isfinite(n.%2$I))
+                  FROM new_rows n
+                 WHERE n.%1$I IS NOT NULL AND n.%2$I IS NOT NULL
+                 GROUP BY n.%1$I
+                $q$, key_col, ts_col)
+                USING TG_RELID, gap;
+        ELSE
+            EXECUTE format('INSERT INTO coverage.dirty (relid, entity_key) '
+                           'SELECT DISTINCT $1, n.%1$I::text FROM new_rows n '
+                           'WHERE n.%1$I IS NOT NULL', key_col)
+                USING TG_RELID;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Only entities whose multiset of (key, time) changed: an update of
+        -- other columns costs nothing at refresh.  Compared as text, which
+        -- every key type has, so that no key type can make the update fail.
+        EXECUTE format($q$
+            INSERT INTO coverage.dirty (relid, entity_key)
+            SELECT DISTINCT $1, d.k
+              FROM ((SELECT o.%1$I::text AS k, o.%2$I AS t FROM old_rows o
+                     EXCEPT ALL SELECT n.%1$I::text, n.%2$I FROM new_rows n)
+                    UNION ALL
+                    (SELECT n.%1$I::text, n.%2$I FROM new_rows n
+                     EXCEPT ALL SELECT o.%1$I::text, o.%2$I FROM old_rows o)) d
+             WHERE d.k IS NOT NULL
+            $q$, key_col, ts_col)
+            USING TG_RELID;
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE format('INSERT INTO coverage.dirty (relid, entity_key) '
+                       'SELECT DISTINCT $1, o.%1$I::text FROM old_rows o '
+                       'WHERE o.%1$I IS NOT NULL', key_col)
+            USING TG_RELID;
+    ELSE
+        INSERT INTO coverage.dirty (relid, entity_key) VALUES (TG_RELID, NULL);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION coverage._capture() IS
+    'trigger of the sources: records their changes for incremental refresh';
+
+-- The trigger names, one per event, with the event and the transition tables.
+CREATE FUNCTION coverage._capture_triggers(OUT name name, OUT event text,
+                                           OUT transitions text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    SELECT t.name::name, t.event, t.transitions
+      FROM (VALUES ('coverage_capture_insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows'),
+                   ('coverage_capture_update', 'UPDATE',
+                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'),
+                   ('coverage_capture_delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows'),
+                   ('coverage_capture_truncate', 'TRUNCATE', '')) AS t (name, event, transitions);
+END;
+
+-- A relation with its partitions and inheritance children, at every level,
+-- sorted: the relations whose rows a query of it reads.
+CREATE FUNCTION coverage._members(rel regclass) RETURNS oid[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    WITH RECURSIVE tree (relid) AS (
+        SELECT rel::oid
+        UNION
+        SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid
+    )
+    SELECT array_agg(t.relid ORDER BY t.relid) FROM tree t;
+END;
+
+-- Whether a source can capture its changes: a table or partitioned table
+-- whose rows no other source shares (through partitions or inheritance).
+CREATE FUNCTION coverage._capturable(src regclass) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    SELECT EXISTS (SELECT FROM pg_class c WHERE c.oid = src AND c.relkind IN ('r', 'p'))
+       AND NOT EXISTS (SELECT FROM coverage.sources s
+                        WHERE s.source <> src
+                          AND (s.source::oid = ANY (coverage._members(src))
+                               OR src::oid = ANY (coverage._members(s.source))));
+END;
+
+-- Drops the capture triggers of the given relations (those that still exist).
+CREATE FUNCTION coverage._drop_capture(rels oid[]) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    trg record;
+BEGIN
+    FOR trg IN SELECT t.tgname, t.tgrelid::regclass AS rel
+                 FROM pg_trigger t
+                WHERE t.tgrelid = ANY (rels) AND t.tgfoid = 'coverage._capture'::regproc
+                ORDER BY t.tgrelid, t.tgname LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+    END LOOP;
+END
+$$;
+
+-- Makes sure that every member of a source carries the four capture triggers
+-- for its current columns, creating the missing or outdated ones; returns
+-- false when some change may have gone uncaptured (a trigger was missing,
+-- outdated or disabled, or the members changed since the last refresh), so
+-- that the source must be recomputed fully.
+CREATE FUNCTION coverage._sync_capture(src coverage.sources) RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    rels    oid[] := coverage._members(src.source);
+    -- The trigger arguments as pg_trigger stores them: each ends with a zero byte.
+    args    text := encode(convert_to(src.key_column, getdatabaseencoding()) || '\x00'::bytea
+                           || convert_to(src.ts_column, getdatabaseencoding()) || '\x00'::bytea,
+                           'hex');
+    intact  boolean;
+    trg     record;
+BEGIN
+    IF NOT coverage._capturable(src.source) THEN
+        PERFORM coverage._drop_capture(rels);
+        DELETE FROM coverage.captured c WHERE c.source = src.source;
+        RETURN false;
+    END IF;
+    intact := EXISTS (SELECT FROM coverage.captured c
+                       WHERE c.source = src.source AND c.members = rels);
+    FOR trg IN
+        SELECT m.relid::regclass AS rel, n.name, n.event, n.transitions, t.tgenabled,
+               encode(t.tgargs, 'hex') AS stored_args
+          FROM unnest(rels) AS m (relid)
+         CROSS JOIN coverage._capture_triggers() n
+          LEFT JOIN pg_trigger t ON t.tgrelid = m.relid AND t.tgname = n.name
+                                AND t.tgfoid = 'coverage._capture'::regproc
+         ORDER BY m.relid, n.name LOOP
+        IF trg.stored_args IS DISTINCT FROM args THEN
+            IF trg.stored_args IS NOT NULL THEN
+                EXECUTE format('DROP TRIGGER %I ON %s', trg.name, trg.rel);
+            END IF;
+            EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT '
+                           'EXECUTE FUNCTION coverage._capture(%L, %L)',
+                           trg.name, trg.event, trg.rel, trg.transitions,
+                           src.key_column, src.ts_column);
+            -- DROP EXTENSION takes the triggers along.
+            EXECUTE format('ALTER TRIGGER %I ON %s DEPENDS ON EXTENSION coverage_ext',
+                           trg.name, trg.rel);
+            intact := false;
+        ELSIF trg.tgenabled NOT IN ('O', 'A') THEN
+            -- Disabled (or firing only in replica mode): left as the owner set
+            -- it, and the source is recomputed fully while it stays so.
+            intact := false;
+        END IF;
+    END LOOP;
+    INSERT INTO coverage.captured AS c VALUES (src.source, rels)
+        ON CONFLICT (source) DO UPDATE SET members = excluded.members
+        WHERE c.members IS DISTINCT FROM excluded.members;
+    RETURN intact;
+END
+$$;
