@@ -170,6 +170,13 @@ BEGIN
     END IF;
     intact := EXISTS (SELECT FROM coverage.captured c
                        WHERE c.source = src.source AND c.members = rels);
+    -- A detached partition keeps no triggers of the source it left (unless
+    -- it is now a source of its own).
+    PERFORM coverage._drop_capture(ARRAY(
+        SELECT unnest(c.members) FROM coverage.captured c WHERE c.source = src.source
+        EXCEPT SELECT unnest(rels)
+        EXCEPT SELECT unnest(coverage._members(s.source)) FROM coverage.sources s
+                WHERE s.source <> src.source));
     FOR trg IN
         SELECT m.relid::regclass AS rel, n.name, n.event, n.transitions, t.tgenabled,
                encode(t.tgargs, 'hex') AS stored_args

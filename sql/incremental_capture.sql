@@ -1,0 +1,181 @@
+-- Change capture: the triggers add_source installs and drop_source removes,
+-- what each kind of statement records, and the cases that fall back to
+-- recomputing a source fully.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_cov_writer;
+RESET client_min_messages;
+
+CREATE TABLE ic_items (id text PRIMARY KEY);
+INSERT INTO ic_items VALUES ('a'), ('b'), ('c');
+CREATE TABLE ic_points (k text, ts timestamptz, note text);
+CREATE TABLE ic_part (k text, ts timestamptz) PARTITION BY LIST (k);
+CREATE TABLE ic_part_a PARTITION OF ic_part FOR VALUES IN ('a');
+CREATE TABLE ic_part_rest PARTITION OF ic_part DEFAULT;
+CREATE VIEW ic_view AS SELECT k, ts FROM ic_points;
+
+-- The capture triggers of every relation, with their state.
+CREATE VIEW ic_triggers AS
+SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled,
+       pg_get_triggerdef(t.oid) LIKE '%EXECUTE FUNCTION coverage._capture(%' AS captures
+  FROM pg_trigger t
+ WHERE t.tgfoid = 'coverage._capture'::regproc
+ ORDER BY 1, 2;
+-- What is waiting for the next refresh.
+CREATE VIEW ic_waiting AS
+SELECT 'pending' AS kind, p.relid::regclass AS rel, p.entity_key, p.coverage::text, p.skipped
+  FROM coverage.pending p
+UNION ALL
+SELECT 'dirty', d.relid::regclass, d.entity_key, NULL, NULL FROM coverage.dirty d
+ ORDER BY 1, 2, 3, 4;
+
+SELECT coverage.set_entities('ic_items', 'id');
+SELECT coverage.set_max_gap('1 hour');
+SELECT coverage.add_source('ic_points', 'k', 'ts', 'points');
+SELECT coverage.add_source('ic_part', 'k', 'ts', 'part');
+SELECT coverage.add_source('ic_view', 'k', 'ts', 'view');
+-- The tables and every partition carry the four triggers; the view none.
+SELECT * FROM ic_triggers;
+SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+ WHERE t.tgrelid = 'ic_part'::regclass ORDER BY t.tgname;
+-- A source is captured from its first (full) refresh onwards.
+SELECT source, cardinality(members) AS members FROM coverage.captured ORDER BY 1;
+SELECT status, entities FROM coverage.refresh();
+SELECT source, cardinality(members) AS members FROM coverage.captured ORDER BY 1;
+
+-- One pending value per statement and entity: rows of no entity are kept
+-- until refresh (the entity may appear), NULL keys and times are not.
+INSERT INTO ic_points VALUES ('a', '2024-01-01 00:00+00'), ('a', '2024-01-01 00:30+00'),
+                             ('b', '2024-01-01 00:00+00'), ('z', '2024-01-01 00:00+00'),
+                             (NULL, '2024-01-01 00:00+00'), ('c', NULL);
+INSERT INTO ic_points VALUES ('a', '2024-01-01 05:00+00'), ('b', 'infinity');
+INSERT INTO ic_part VALUES ('a', '2024-01-02 00:00+00'), ('b', '2024-01-02 00:00+00');
+INSERT INTO ic_part_a VALUES ('a', '2024-01-03 00:00+00');
+COPY ic_points (k, ts) FROM STDIN;
+c	2024-01-04 00:00:00+00
+\.
+SELECT * FROM ic_waiting;
+-- An update of other columns marks nothing; one of key or time marks the
+-- entities of the old and of the new rows.
+UPDATE ic_points SET note = 'x';
+SELECT count(*) FROM coverage.dirty;
+UPDATE ic_points SET k = 'c' WHERE k = 'b' AND isfinite(ts);
+DELETE FROM ic_part_rest;
+SELECT * FROM ic_waiting WHERE kind = 'dirty';
+SELECT status, entities FROM coverage.refresh();
+SELECT * FROM ic_waiting;
+SELECT entity_key, source, coverage FROM coverage.source_store ORDER BY 1, 2;
+DELETE FROM ic_points WHERE NOT isfinite(ts);  -- no more warnings from here on
+
+-- A rolled-back insert leaves nothing behind.
+BEGIN;
+INSERT INTO ic_points VALUES ('a', '2024-03-01 00:00+00');
+SELECT count(*) FROM coverage.pending;
+ROLLBACK;
+SELECT count(*) FROM coverage.pending;
+SELECT status, entities FROM coverage.refresh();
+
+-- TRUNCATE marks the whole source, here through a partition.
+TRUNCATE ic_part_a;
+SELECT * FROM ic_waiting;
+SELECT status, entities FROM coverage.refresh();
+SELECT entity_key, points FROM coverage.source_store
+ WHERE source = 'ic_part'::regclass ORDER BY 1;
+
+-- A role that may only insert into a source needs nothing of coverage.
+CREATE ROLE regress_cov_writer;
+GRANT INSERT, UPDATE, DELETE, SELECT ON ic_points TO regress_cov_writer;
+SET SESSION AUTHORIZATION regress_cov_writer;
+INSERT INTO ic_points VALUES ('b', '2024-01-05 00:00+00');
+UPDATE ic_points SET ts = ts + interval '1 minute' WHERE k = 'b';
+SELECT has_schema_privilege('coverage', 'USAGE') AS coverage_usage;
+RESET SESSION AUTHORIZATION;
+SELECT * FROM ic_waiting;
+SELECT status, entities FROM coverage.refresh();
+
+-- A new partition: inserts through the root are captured, but one written
+-- directly before it has triggers would not be; the next refresh gives it
+-- triggers and recomputes that source fully.
+CREATE TABLE ic_part_c PARTITION OF ic_part FOR VALUES IN ('c');
+INSERT INTO ic_part_c VALUES ('c', '2024-01-06 00:00+00');
+SELECT count(*) FROM coverage.pending;
+SELECT status, entities FROM coverage.refresh();
+SELECT rel, tgname FROM ic_triggers WHERE rel = 'ic_part_c'::regclass;
+SELECT key, part_points FROM coverage.entity_coverage ORDER BY key;
+-- Detaching takes its rows out of the source: detected the same way.
+ALTER TABLE ic_part DETACH PARTITION ic_part_c;
+SELECT status, entities FROM coverage.refresh();
+SELECT key, part_points FROM coverage.entity_coverage ORDER BY key;
+SELECT count(*) FROM ic_triggers WHERE rel = 'ic_part_c'::regclass;
+INSERT INTO ic_part_c VALUES ('c', '2024-01-07 00:00+00');
+SELECT count(*) FROM coverage.pending;
+
+-- A disabled trigger: the source is recomputed fully while it stays so.
+ALTER TABLE ic_points DISABLE TRIGGER coverage_capture_delete;
+DELETE FROM ic_points WHERE k = 'c';
+SELECT status, entities FROM coverage.refresh();
+SELECT key, points_points FROM coverage.entity_coverage ORDER BY key;
+ALTER TABLE ic_points ENABLE TRIGGER coverage_capture_delete;
+
+-- A trigger dropped by hand comes back at the next refresh, which recomputes.
+DROP TRIGGER coverage_capture_insert ON ic_points;
+INSERT INTO ic_points VALUES ('c', '2024-01-08 00:00+00');
+SELECT status, entities FROM coverage.refresh();
+SELECT key, points_points FROM coverage.entity_coverage ORDER BY key;
+SELECT count(*) FROM ic_triggers WHERE rel = 'ic_points'::regclass;
+
+-- Points folded with a maximum gap that changed before they were refreshed
+-- are not merged with the new one: the source is recomputed.
+INSERT INTO coverage.pending
+SELECT 'ic_points'::regclass, 'a', coverage.coverage_agg('2024-01-09 00:00+00', '1 day'), 0;
+SELECT status, entities FROM coverage.refresh();
+SELECT count(*) FROM coverage.pending;
+
+-- Before a maximum gap is configured, inserts are marked for recomputation.
+UPDATE coverage.settings SET max_gap = NULL;
+INSERT INTO ic_points VALUES ('b', '2024-01-10 00:00+00'), ('b', '2024-01-10 00:01+00');
+SELECT * FROM ic_waiting;
+SELECT coverage.set_max_gap('1 hour');
+SELECT status, entities FROM coverage.refresh();
+
+-- Reconfiguring a source's columns recreates its triggers; the next refresh
+-- recomputes it fully.
+ALTER TABLE ic_points ADD COLUMN ts2 timestamptz;
+UPDATE ic_points SET ts2 = ts + interval '1 day';
+SELECT coverage.add_source('ic_points', 'k', 'ts2', 'points');
+SELECT DISTINCT pg_get_triggerdef(t.oid) LIKE '%_capture(''k'', ''ts2'')' AS new_args
+  FROM pg_trigger t WHERE t.tgrelid = 'ic_points'::regclass;
+SELECT source FROM coverage.captured ORDER BY 1;
+SELECT status, entities FROM coverage.refresh();
+
+-- A source that is a partition of another source shares its rows: neither
+-- is captured, both are recomputed by every refresh.
+SELECT coverage.add_source('ic_part_a', 'k', 'ts', 'part_a');
+SELECT status, entities FROM coverage.refresh();
+SELECT rel, count(*) FROM ic_triggers GROUP BY 1 ORDER BY 1;
+SELECT source FROM coverage.captured ORDER BY 1;
+INSERT INTO ic_part VALUES ('a', '2024-01-11 00:00+00');
+SELECT status, entities FROM coverage.refresh();
+SELECT key, part_points, part_a_points FROM coverage.entity_coverage ORDER BY key;
+SELECT coverage.drop_source('ic_part_a');
+SELECT status, entities FROM coverage.refresh();
+SELECT source FROM coverage.captured ORDER BY 1;
+SELECT rel, count(*) FROM ic_triggers GROUP BY 1 ORDER BY 1;
+
+-- drop_source removes the triggers from the table and its partitions, and
+-- what they captured.
+INSERT INTO ic_part VALUES ('b', '2024-01-12 00:00+00');
+SELECT coverage.drop_source('ic_part');
+SELECT rel, count(*) FROM ic_triggers GROUP BY 1 ORDER BY 1;
+SELECT count(*) FROM coverage.pending;
+-- DROP EXTENSION takes the remaining triggers along.
+DROP VIEW ic_triggers, ic_waiting;
+DROP EXTENSION coverage_ext;
+SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'coverage_capture_%';
+INSERT INTO ic_points VALUES ('a', '2024-02-01 00:00+00');
+
+DROP VIEW ic_view;
+DROP TABLE ic_items, ic_points, ic_part, ic_part_c;
+REVOKE ALL ON SCHEMA public FROM regress_cov_writer;
+DROP ROLE regress_cov_writer;
