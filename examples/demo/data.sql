@@ -4,6 +4,9 @@
 --
 --   psql -v markets=300 -v days=21 -f examples/demo/data.sql
 --
+-- Run it in a fresh database, as scripts/demo.sh and the API tests do: it replaces its own
+-- tables, but not once the coverage view of coverage_ext uses them.
+--
 -- Variables (all optional): markets (default 300), days of collection (default 21), seed
 -- (default 0.42, for setseed). The same values always give the same rows: every random
 -- choice comes from setseed's sequence, in an order fixed by ORDER BY and serial plans.

@@ -28,7 +28,7 @@ setup_database() {
         -c "DROP DATABASE IF EXISTS $COVERAGE_API_TEST_DB WITH (FORCE)" \
         -c "CREATE DATABASE $COVERAGE_API_TEST_DB" &&
         psql_db -d "$COVERAGE_API_TEST_DB" -c 'CREATE EXTENSION coverage_ext' \
-            -v markets=60 -v days=10 -f "$REPO/examples/demo/data.sql" \
+            -v markets=100 -v days=7 -f "$REPO/examples/demo/data.sql" \
             -f "$REPO/examples/demo/coverage.sql" -f "$REPO/examples/api/roles.sql" \
             -c 'SELECT status FROM coverage.refresh()' >/dev/null
 }

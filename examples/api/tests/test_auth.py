@@ -29,7 +29,7 @@ def test_missing_token_is_401(client, method, path):
     "Bearer " + make_token(algorithm="HS512"),
     # An unsigned token ("alg": "none") must never pass.
     "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ.",
-])
+], ids=["garbage", "other-secret", "HS512", "alg-none"])
 def test_bad_token_is_401(client, method, path, header):
     response = call(client, method, path, {"Authorization": header})
     assert response.status_code == 401
