@@ -42,12 +42,12 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
 RETURN 7165075710252509029;  -- x'636f766572616765' = 'coverage'
 
--- The columns the view always has; search columns and labels must not collide.
+-- The columns the views always have; search columns and labels must not collide.
 CREATE FUNCTION coverage._reserved_columns() RETURNS name[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
 RETURN ARRAY['key', 'group_key', 'status', 'coverage',
-             'first_ts', 'last_ts', 'num_segments', 'covered']::name[];
+             'first_ts', 'last_ts', 'num_segments', 'covered', 'refresh_needed']::name[];
 
 -- A relation that can be read as a set of rows: table, partitioned table,
 -- view, materialized view or foreign table.

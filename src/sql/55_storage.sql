@@ -51,8 +51,9 @@ CREATE TABLE coverage.refresh_state (
     -- Set when stored coverage no longer matches the configuration (another
     -- max_gap or entities table): the next refresh must recompute everything.
     needs_full   boolean NOT NULL DEFAULT true,
-    -- The CREATE VIEW statement the view was last built from.
-    view_sql     text
+    -- The CREATE VIEW statements the views were last built from.
+    view_sql     text,
+    live_view_sql text
 );
 INSERT INTO coverage.refresh_state DEFAULT VALUES;
 

@@ -14,86 +14,143 @@
 -- so that grants can be given at install time.
 -- ---------------------------------------------------------------------------
 
--- The CREATE VIEW statement for the current configuration.
-CREATE FUNCTION coverage._view_sql() RETURNS text
+-- The CREATE VIEW statement of coverage.entity_coverage for the current
+-- configuration or, with live, of coverage.entity_coverage_live: the same
+-- columns plus refresh_needed, with the pending coverage of the captured
+-- sources merged in (coverage._live_pending).
+CREATE FUNCTION coverage._view_sql(live boolean) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
     cfg   coverage.settings := coverage._settings(false);
+    name  text := CASE WHEN live THEN 'entity_coverage_live' ELSE 'entity_coverage' END;
+    cov   text := CASE WHEN live THEN 'l.coverage' ELSE 's.coverage' END;
     cols  text[];
+    parts text[] := '{}';
     joins text := '';
     src   record;
 BEGIN
     IF cfg.entities IS NULL THEN
-        RETURN 'CREATE VIEW coverage.entity_coverage AS SELECT NULL::text AS key, '
+        RETURN format('CREATE VIEW coverage.%I AS SELECT NULL::text AS key, '
             'NULL::text AS group_key, NULL::text AS status, '
             'NULL::coverage.coverage AS coverage, NULL::timestamptz AS first_ts, '
             'NULL::timestamptz AS last_ts, NULL::integer AS num_segments, '
-            'NULL::interval AS covered WHERE false';
+            'NULL::interval AS covered%s WHERE false',
+            name, CASE WHEN live THEN ', NULL::boolean AS refresh_needed' ELSE '' END);
     END IF;
     cols := ARRAY[format('e.%I AS key', cfg.key_column),
                   coalesce('e.' || quote_ident(cfg.group_column), 'NULL::text') || ' AS group_key']
          || ARRAY(SELECT format('e.%I', c)
                     FROM unnest(cfg.search_columns) WITH ORDINALITY AS u (c, i) ORDER BY i)
          || (coalesce('e.' || quote_ident(cfg.status_column), 'NULL::text') || ' AS status')
-         || 's.coverage'::text;
+         || (cov || ' AS coverage');
     FOR src IN SELECT row_number() OVER (ORDER BY s.label) AS n, s.*
                  FROM coverage.sources s ORDER BY s.label LOOP
-        cols := cols || format('coalesce(p%s.points, 0) AS %I', src.n, src.label || '_points');
         joins := joins || format(E'\n  LEFT JOIN coverage.source_store p%1$s'
                                  ' ON p%1$s.source = %2$L::regclass'
                                  ' AND p%1$s.entity_key = e.%3$I::text',
                                  src.n, src.source::text, cfg.key_column);
+        IF live THEN
+            joins := joins || format(E'\n  LEFT JOIN coverage._live_pending q%1$s'
+                                     ' ON q%1$s.source = %2$L::regclass'
+                                     ' AND q%1$s.entity_key = e.%3$I::text',
+                                     src.n, src.source::text, cfg.key_column);
+            cols := cols || format('coalesce(p%1$s.points, 0)'
+                                   ' + coalesce(coverage.num_points(q%1$s.coverage), 0) AS %2$I',
+                                   src.n, src.label || '_points');
+            parts := parts || format('(p%1$s.coverage), (q%1$s.coverage)', src.n);
+        ELSE
+            cols := cols || format('coalesce(p%s.points, 0) AS %I', src.n, src.label || '_points');
+        END IF;
     END LOOP;
-    cols := cols || ARRAY['s.first_ts', 's.last_ts',
-                          'coalesce(s.num_segments, 0) AS num_segments',
-                          'coalesce(s.covered, ''0'') AS covered'];
-    RETURN format(E'CREATE VIEW coverage.entity_coverage AS\nSELECT %s\n  FROM %s e\n'
-                  '  LEFT JOIN coverage.entity_store s ON s.entity_key = e.%I::text%s',
-                  array_to_string(cols, E',\n         '), cfg.entities::text,
-                  cfg.key_column, joins);
+    IF live THEN
+        cols := cols || ARRAY['coverage.first_ts(l.coverage) AS first_ts',
+                              'coverage.last_ts(l.coverage) AS last_ts',
+                              'coalesce(coverage.num_segments(l.coverage), 0) AS num_segments',
+                              'coalesce(coverage.covered(l.coverage), ''0'') AS covered'];
+        -- Changes the pending coverage cannot show: the configuration changed,
+        -- the entity is new since the last refresh, or rows of it were
+        -- updated, deleted or truncated.
+        cols := cols || format('(SELECT r.needs_full FROM coverage.refresh_state r)'
+                               ' OR NOT EXISTS (SELECT FROM coverage.known_entities k'
+                               ' WHERE k.entity_key = e.%1$I::text)'
+                               ' OR e.%1$I::text IN (SELECT d.entity_key FROM coverage._live_dirty d)'
+                               ' OR EXISTS (SELECT FROM coverage._live_dirty d'
+                               ' WHERE d.entity_key IS NULL) AS refresh_needed',
+                               cfg.key_column);
+        -- (rollup skips NULLs, and gives NULL when all are)
+        joins := joins || E'\n  CROSS JOIN LATERAL (SELECT coverage.rollup(v.c) AS coverage'
+                       || ' FROM (VALUES ' || CASE WHEN cardinality(parts) = 0
+                                                       THEN '(NULL::coverage.coverage)'
+                                                       ELSE array_to_string(parts, ', ') END
+                       || ') AS v (c)) AS l';
+    ELSE
+        cols := cols || ARRAY['s.first_ts', 's.last_ts',
+                              'coalesce(s.num_segments, 0) AS num_segments',
+                              'coalesce(s.covered, ''0'') AS covered'];
+        joins := format(E'\n  LEFT JOIN coverage.entity_store s ON s.entity_key = e.%I::text',
+                        cfg.key_column) || joins;
+    END IF;
+    RETURN format(E'CREATE VIEW coverage.%I AS\nSELECT %s\n  FROM %s e%s',
+                  name, array_to_string(cols, E',\n         '), cfg.entities::text, joins);
 END
 $$;
 
--- (Re)creates the view from the configuration, keeping its grants.
-CREATE FUNCTION coverage._build_view() RETURNS void
+-- (Re)creates one of the two views from the configuration, keeping its grants.
+CREATE FUNCTION coverage._build_view(live boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    stmt   text := coverage._view_sql();
+    stmt   text := coverage._view_sql(live);
+    name   text := CASE WHEN live THEN 'entity_coverage_live' ELSE 'entity_coverage' END;
     acl    aclitem[];
     view_owner oid;
     had_view boolean;
     g      record;
 BEGIN
     SELECT c.relacl, c.relowner INTO acl, view_owner
-      FROM pg_class c WHERE c.oid = to_regclass('coverage.entity_coverage');
+      FROM pg_class c WHERE c.oid = to_regclass(format('coverage.%I', name));
     had_view := FOUND;
     IF had_view THEN
         -- A member cannot be dropped; it is released, dropped, recreated and
         -- added back.  Views of users built on it make the DROP fail, loudly.
-        ALTER EXTENSION coverage_ext DROP VIEW coverage.entity_coverage;
-        DROP VIEW coverage.entity_coverage;
+        EXECUTE format('ALTER EXTENSION coverage_ext DROP VIEW coverage.%I', name);
+        EXECUTE format('DROP VIEW coverage.%I', name);
     END IF;
     EXECUTE stmt;
     IF had_view THEN
         -- (At install time the new view joins the extension by itself.)
-        ALTER EXTENSION coverage_ext ADD VIEW coverage.entity_coverage;
+        EXECUTE format('ALTER EXTENSION coverage_ext ADD VIEW coverage.%I', name);
     END IF;
     FOR g IN SELECT a.grantee, a.privilege_type, a.is_grantable
                FROM aclexplode(acl) a WHERE a.grantee <> view_owner LOOP
-        EXECUTE format('GRANT %s ON coverage.entity_coverage TO %s%s', g.privilege_type,
+        EXECUTE format('GRANT %s ON coverage.%I TO %s%s', g.privilege_type, name,
                        CASE WHEN g.grantee = 0 THEN 'PUBLIC'
                             ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
                        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
-    COMMENT ON VIEW coverage.entity_coverage IS
-        'coverage of each entity; columns follow the configuration, contents coverage.refresh()';
-    UPDATE coverage.refresh_state SET view_sql = stmt;
+    IF live THEN
+        COMMENT ON VIEW coverage.entity_coverage_live IS
+            'coverage.entity_coverage with the changes captured since the last refresh';
+        UPDATE coverage.refresh_state SET live_view_sql = stmt;
+    ELSE
+        COMMENT ON VIEW coverage.entity_coverage IS
+            'coverage of each entity; columns follow the configuration, contents coverage.refresh()';
+        UPDATE coverage.refresh_state SET view_sql = stmt;
+    END IF;
 END
 $$;
+
+-- Both views.
+CREATE FUNCTION coverage._build_view() RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    SELECT coverage._build_view(false);
+    SELECT coverage._build_view(true);
+END;
 
 -- Rebuilds the view when it does not match the configuration: after a
 -- restore, the configuration comes back but the view is the placeholder.
@@ -102,11 +159,33 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 BEGIN
-    IF coverage._view_sql() IS DISTINCT FROM (SELECT r.view_sql FROM coverage.refresh_state r)
+    IF coverage._view_sql(false) IS DISTINCT FROM (SELECT r.view_sql FROM coverage.refresh_state r)
     THEN
-        PERFORM coverage._build_view();
+        PERFORM coverage._build_view(false);
+    END IF;
+    IF coverage._view_sql(true)
+       IS DISTINCT FROM (SELECT r.live_view_sql FROM coverage.refresh_state r) THEN
+        PERFORM coverage._build_view(true);
     END IF;
 END
 $$;
+
+-- The pending coverage per captured source and entity, while the stored
+-- coverage fits the configuration; values folded with another maximum gap
+-- (before set_max_gap) wait for the refresh that recomputes their source.
+CREATE VIEW coverage._live_pending AS
+SELECT c.source, p.entity_key, coverage.rollup(p.coverage) AS coverage
+  FROM coverage.pending p
+  JOIN coverage.captured c ON p.relid = ANY (c.members)
+ WHERE p.coverage IS NOT NULL
+   AND coverage.max_gap(p.coverage) = (SELECT s.max_gap FROM coverage.settings s)
+   AND NOT (SELECT r.needs_full FROM coverage.refresh_state r)
+ GROUP BY c.source, p.entity_key;
+
+-- The entities of captured sources marked for recomputation (NULL: all).
+CREATE VIEW coverage._live_dirty AS
+SELECT d.entity_key
+  FROM coverage.dirty d
+  JOIN coverage.captured c ON d.relid = ANY (c.members);
 
 SELECT coverage._build_view();

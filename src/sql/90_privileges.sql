@@ -32,5 +32,6 @@ $$;
 -- Tables and the view grant nothing to PUBLIC by default; say so explicitly.
 REVOKE ALL ON coverage.settings, coverage.sources, coverage.source_store,
               coverage.entity_store, coverage.refresh_state, coverage.entity_coverage,
-              coverage.pending, coverage.dirty, coverage.captured, coverage.known_entities
+              coverage.pending, coverage.dirty, coverage.captured, coverage.known_entities,
+              coverage.entity_coverage_live, coverage._live_pending, coverage._live_dirty
     FROM PUBLIC;
