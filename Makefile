@@ -3,6 +3,7 @@
 #   make && make install          build and install into the server of pg_config
 #   make unittest                 build and run the GoogleTest suite of the core
 #   make installcheck             pg_regress + isolation tests against a running server
+#   make corebench                build and run the Google Benchmark of the core
 #
 # scripts/test.sh does all of it on a throwaway cluster.
 
@@ -51,5 +52,20 @@ $(UNIT_BIN): $(UNIT_SRCS) $(CORE_SRCS) $(wildcard include/coverage/core/*.hpp)
 .PHONY: unittest
 unittest: $(UNIT_BIN)
 	./$(UNIT_BIN)
+
+# --- Google Benchmark of the core (bench/core_bench.cpp); BENCH_ARGS go to the binary ---
+# Optimized like the server build (-O2 -fwrapv -fno-strict-aliasing). At -O2 GCC's
+# format-truncation guess flags a buffer in text_format.cpp that is large enough.
+CORE_BENCH  = build/core_bench
+
+$(CORE_BENCH): bench/core_bench.cpp $(CORE_SRCS) $(wildcard include/coverage/core/*.hpp)
+	@mkdir -p build
+	$(CXX) -std=c++17 -O2 -g -fwrapv -fno-strict-aliasing -Iinclude -Wall -Wextra -Werror \
+		-Wno-format-truncation $(EXTRA_CXXFLAGS) -o $@ \
+		bench/core_bench.cpp $(CORE_SRCS) -lbenchmark -pthread $(EXTRA_LDFLAGS)
+
+.PHONY: corebench
+corebench: $(CORE_BENCH)
+	./$(CORE_BENCH) $(BENCH_ARGS)
 
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out
