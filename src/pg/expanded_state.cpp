@@ -26,12 +26,17 @@ void flatten_into(ExpandedObjectHeader* header, void* result, Size size) {
     if (acc.count > 0) memcpy(segments_of(v), acc.segments, acc.count * sizeof(core::Segment));
 }
 
-const ExpandedObjectMethods kMethods = {flat_size, flatten_into};
+}  // namespace
+
+const ExpandedObjectMethods kStateMethods = {flat_size, flatten_into};
+
+namespace {
 
 ExpandedState* as_our_object(Datum d) {
     if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d))) return nullptr;
     ExpandedObjectHeader* header = DatumGetEOHP(d);
-    return header->eoh_methods == &kMethods ? reinterpret_cast<ExpandedState*>(header) : nullptr;
+    return header->eoh_methods == &kStateMethods ? reinterpret_cast<ExpandedState*>(header)
+                                                 : nullptr;
 }
 
 }  // namespace
@@ -40,7 +45,7 @@ ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap) {
     MemoryContext context =
         AllocSetContextCreate(parent, "coverage aggregate state", ALLOCSET_SMALL_SIZES);
     auto* es = static_cast<ExpandedState*>(MemoryContextAlloc(context, sizeof(ExpandedState)));
-    EOH_init_header(&es->header, &kMethods, context);
+    EOH_init_header(&es->header, &kStateMethods, context);
     init_state(&es->state, context, gap);
     return es;
 }

@@ -8,6 +8,8 @@
 // place and never copied (PostgreSQL's expanded-object protocol).
 #pragma once
 
+#include <cstring>
+
 #include "postgres.hpp"
 
 extern "C" {
@@ -29,6 +31,20 @@ ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap);
 // Argument `n` as a state this aggregate may update in place: our own read/write
 // expanded object, or else a private copy of the value expanded under `parent`.
 ExpandedState* writable_state_arg(FunctionCallInfo fcinfo, int n, MemoryContext parent);
+
+extern const ExpandedObjectMethods kStateMethods;
+
+// The state behind a datum when it is one of our read/write expanded objects, else
+// nullptr. Inline and free of server calls: coverage_agg's transition function asks
+// this once per row.
+inline ExpandedState* our_rw_state(Datum d) {
+    Pointer p = DatumGetPointer(d);
+    if (!VARATT_IS_EXTERNAL_EXPANDED_RW(p)) return nullptr;
+    varatt_expanded ref;  // what DatumGetEOHP reads, without the call
+    memcpy(&ref, VARDATA_EXTERNAL(p), sizeof ref);
+    if (ref.eohptr->eoh_methods != &kStateMethods) return nullptr;
+    return reinterpret_cast<ExpandedState*>(ref.eohptr);
+}
 
 inline Datum state_datum(ExpandedState* es) {
     return EOHPGetRWDatum(&es->header);
