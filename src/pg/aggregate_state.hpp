@@ -1,5 +1,5 @@
 // The transition state shared by coverage_agg and rollup: a core Accumulator
-// whose arrays are palloc'd in a memory context that the state owns.
+// whose arrays are palloc'd in the memory context that holds the state.
 //
 // Why plain arrays and no C++ object: the state must outlive every C++ scope and
 // be freed with its context (final functions may run more than once, and an
@@ -14,7 +14,7 @@ namespace coverage::pg {
 
 struct AggregateState {
     core::Accumulator acc;
-    MemoryContext context;  // owns both arrays
+    MemoryContext context;  // holds both arrays
     Interval raw_gap;       // the max_gap as first given: a cheap same-gap test per row
 };
 

@@ -39,11 +39,32 @@ ExpandedState* as_our_object(Datum d) {
                                                  : nullptr;
 }
 
+// Names the one context under an aggregate context that holds all our states there;
+// found again by the address of this name.
+const char kStatesContextName[] = "coverage aggregate states";
+
+// Why one context for all the states under `parent`, not one per state: a context
+// costs at least its first 1 kB block, more than a typical state, and a hash
+// aggregate holds a state per group (10,000 groups: 10 MB of mostly empty blocks).
+// Sharing is safe because nothing ever deletes one of these objects alone: the
+// executor deletes a read/write state only when the transition function returns
+// another datum, and ours return the state they were given; the states go when the
+// aggregate context is reset, with this child.
+MemoryContext states_context(MemoryContext parent) {
+    for (MemoryContext c = parent->firstchild; c != nullptr; c = c->nextchild) {
+        if (c->name != kStatesContextName) continue;
+        // Back to the head of the list, so that other children created since (say,
+        // another aggregate's per-group contexts) do not lengthen the next search.
+        if (c != parent->firstchild) MemoryContextSetParent(c, parent);
+        return c;
+    }
+    return AllocSetContextCreateInternal(parent, kStatesContextName, ALLOCSET_DEFAULT_SIZES);
+}
+
 }  // namespace
 
 ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap) {
-    MemoryContext context =
-        AllocSetContextCreate(parent, "coverage aggregate state", ALLOCSET_SMALL_SIZES);
+    MemoryContext context = states_context(parent);
     auto* es = static_cast<ExpandedState*>(MemoryContextAlloc(context, sizeof(ExpandedState)));
     EOH_init_header(&es->header, &kStateMethods, context);
     init_state(&es->state, context, gap);

@@ -25,7 +25,7 @@ struct ExpandedState {
     AggregateState state;
 };
 
-// A new, empty state for `gap` in a memory context of its own under `parent`.
+// A new, empty state for `gap`, in the context under `parent` that holds all our states.
 ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap);
 
 // Argument `n` as a state this aggregate may update in place: our own read/write
