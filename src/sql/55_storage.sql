@@ -73,17 +73,18 @@ INSERT INTO coverage.refresh_state DEFAULT VALUES;
 -- its source.
 -- ---------------------------------------------------------------------------
 
--- New points, folded per statement and entity into one coverage value each.
+-- New points: the key (as text) and time of each row a statement inserted,
+-- one row per statement.  Kept uncompressed: compressing costs the writer
+-- more than it saves on such short-lived rows.
 CREATE TABLE coverage.pending (
-    relid      oid NOT NULL,
-    entity_key text NOT NULL,
-    -- NULL when the statement's rows of this entity held only infinite times.
-    coverage   coverage.coverage,
-    -- Rows with an infinite time, which refresh reports.
-    skipped    bigint NOT NULL
+    relid  oid NOT NULL,
+    keys   text[] NOT NULL,
+    points timestamptz[] NOT NULL
 );
+ALTER TABLE coverage.pending ALTER COLUMN keys SET STORAGE EXTERNAL,
+                             ALTER COLUMN points SET STORAGE EXTERNAL;
 COMMENT ON TABLE coverage.pending IS
-    'coverage of rows inserted into sources since the last refresh, one row per statement and entity';
+    'points inserted into sources since the last refresh, one row per statement';
 
 -- Entities whose source rows were updated or deleted, to recompute from the
 -- source; a NULL key stands for every entity of the source (TRUNCATE).

@@ -3,14 +3,18 @@
 --
 -- Every table (or partitioned table) that is a source, and each of its
 -- partitions and inheritance children, gets four statement-level AFTER
--- triggers, all running coverage._capture():
+-- triggers:
 --
---   INSERT    folds the statement's new rows (its transition table) per entity
---             into one coverage value each and appends them to
---             coverage.pending: one aggregate per statement, not per row;
+--   INSERT    appends the key and time of the statement's new rows (its
+--             transition table) to coverage.pending, as two arrays in one row
+--             (coverage._capture_insert, in C++: src/pg/capture.cpp).  Folding
+--             them per entity here would cost the writer an aggregate state
+--             per entity, and a collector's statement touches many entities
+--             once each; refresh folds them, with the maximum gap of its time;
 --   UPDATE    appends the entities whose (key, time) rows changed to
 --   DELETE    coverage.dirty, to be recomputed from their source rows;
---   TRUNCATE  appends a mark that stands for every entity of the source.
+--   TRUNCATE  appends a mark that stands for every entity of the source
+--             (these three run coverage._capture()).
 --
 -- A statement fires the statement triggers of the relation it names only, so
 -- an insert through the partitioned root is captured once, by the root's
@@ -27,6 +31,13 @@
 -- writer then never reads a configuration older than its triggers.
 -- ---------------------------------------------------------------------------
 
+CREATE FUNCTION coverage._capture_insert() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'coverage_capture_insert'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, coverage, pg_temp;
+COMMENT ON FUNCTION coverage._capture_insert() IS
+    'insert trigger of the sources: records the new points for incremental refresh';
+
 CREATE FUNCTION coverage._capture() RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp
@@ -34,30 +45,8 @@ AS $$
 DECLARE
     key_col name := TG_ARGV[0];
     ts_col  name := TG_ARGV[1];
-    gap     interval;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT s.max_gap INTO gap FROM coverage.settings s;
-        -- Without a maximum gap there is nothing to fold: mark the entities,
-        -- to be read from the source like updated ones.
-        IF gap IS NOT NULL THEN
-            EXECUTE format($q$
-                INSERT INTO coverage.pending (relid, entity_key, coverage, skipped)
-                SELECT $1, n.%1$I::text,
-                       coverage.coverage_agg(n.%2$I, $2) FILTER (WHERE isfinite(n.%2$I)),
-                       count(*) FILTER (WHERE NOT isfinite(n.%2$I))
-                  FROM new_rows n
-                 WHERE n.%1$I IS NOT NULL AND n.%2$I IS NOT NULL
-                 GROUP BY n.%1$I
-                $q$, key_col, ts_col)
-                USING TG_RELID, gap;
-        ELSE
-            EXECUTE format('INSERT INTO coverage.dirty (relid, entity_key) '
-                           'SELECT DISTINCT $1, n.%1$I::text FROM new_rows n '
-                           'WHERE n.%1$I IS NOT NULL', key_col)
-                USING TG_RELID;
-        END IF;
-    ELSIF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'UPDATE' THEN
         -- Only entities whose multiset of (key, time) changed: an update of
         -- other columns costs nothing at refresh.  Compared as text, which
         -- every key type has, so that no key type can make the update fail.
@@ -84,21 +73,25 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION coverage._capture() IS
-    'trigger of the sources: records their changes for incremental refresh';
+    'update, delete and truncate trigger of the sources: marks entities for refresh';
 
--- The trigger names, one per event, with the event and the transition tables.
+-- The trigger names, one per event, with the event, the transition tables
+-- and the function.
 CREATE FUNCTION coverage._capture_triggers(OUT name name, OUT event text,
-                                           OUT transitions text)
+                                           OUT transitions text, OUT func regproc)
 RETURNS SETOF record
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, coverage, pg_temp
 BEGIN ATOMIC
-    SELECT t.name::name, t.event, t.transitions
-      FROM (VALUES ('coverage_capture_insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows'),
+    SELECT t.name::name, t.event, t.transitions, t.func::regproc
+      FROM (VALUES ('coverage_capture_insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows',
+                    'coverage._capture_insert'),
                    ('coverage_capture_update', 'UPDATE',
-                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'),
-                   ('coverage_capture_delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows'),
-                   ('coverage_capture_truncate', 'TRUNCATE', '')) AS t (name, event, transitions);
+                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows', 'coverage._capture'),
+                   ('coverage_capture_delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows',
+                    'coverage._capture'),
+                   ('coverage_capture_truncate', 'TRUNCATE', '', 'coverage._capture'))
+           AS t (name, event, transitions, func);
 END;
 
 -- A relation with its partitions and inheritance children, at every level,
@@ -138,7 +131,8 @@ DECLARE
 BEGIN
     FOR trg IN SELECT t.tgname, t.tgrelid::regclass AS rel
                  FROM pg_trigger t
-                WHERE t.tgrelid = ANY (rels) AND t.tgfoid = 'coverage._capture'::regproc
+                WHERE t.tgrelid = ANY (rels)
+                  AND t.tgfoid IN (SELECT n.func FROM coverage._capture_triggers() n)
                 ORDER BY t.tgrelid, t.tgname LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
     END LOOP;
@@ -178,20 +172,20 @@ BEGIN
         EXCEPT SELECT unnest(coverage._members(s.source)) FROM coverage.sources s
                 WHERE s.source <> src.source));
     FOR trg IN
-        SELECT m.relid::regclass AS rel, n.name, n.event, n.transitions, t.tgenabled,
+        SELECT m.relid::regclass AS rel, n.name, n.event, n.transitions, n.func, t.tgenabled,
                encode(t.tgargs, 'hex') AS stored_args
           FROM unnest(rels) AS m (relid)
          CROSS JOIN coverage._capture_triggers() n
           LEFT JOIN pg_trigger t ON t.tgrelid = m.relid AND t.tgname = n.name
-                                AND t.tgfoid = 'coverage._capture'::regproc
+                                AND t.tgfoid = n.func
          ORDER BY m.relid, n.name LOOP
         IF trg.stored_args IS DISTINCT FROM args THEN
             IF trg.stored_args IS NOT NULL THEN
                 EXECUTE format('DROP TRIGGER %I ON %s', trg.name, trg.rel);
             END IF;
             EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT '
-                           'EXECUTE FUNCTION coverage._capture(%L, %L)',
-                           trg.name, trg.event, trg.rel, trg.transitions,
+                           'EXECUTE FUNCTION %s(%L, %L)',
+                           trg.name, trg.event, trg.rel, trg.transitions, trg.func,
                            src.key_column, src.ts_column);
             -- DROP EXTENSION takes the triggers along.
             EXECUTE format('ALTER TRIGGER %I ON %s DEPENDS ON EXTENSION coverage_ext',

@@ -170,17 +170,18 @@ BEGIN
 END
 $$;
 
--- The pending coverage per captured source and entity, while the stored
--- coverage fits the configuration; values folded with another maximum gap
--- (before set_max_gap) wait for the refresh that recomputes their source.
+-- The pending points per captured source and entity, folded with the
+-- maximum gap, while the stored coverage fits the configuration.
 CREATE VIEW coverage._live_pending AS
-SELECT c.source, p.entity_key, coverage.rollup(p.coverage) AS coverage
+SELECT c.source, u.k AS entity_key,
+       coverage.coverage_agg(u.t, s.max_gap) FILTER (WHERE isfinite(u.t)) AS coverage
   FROM coverage.pending p
   JOIN coverage.captured c ON p.relid = ANY (c.members)
- WHERE p.coverage IS NOT NULL
-   AND coverage.max_gap(p.coverage) = (SELECT s.max_gap FROM coverage.settings s)
+ CROSS JOIN unnest(p.keys, p.points) AS u (k, t)
+ CROSS JOIN coverage.settings s
+ WHERE s.max_gap IS NOT NULL
    AND NOT (SELECT r.needs_full FROM coverage.refresh_state r)
- GROUP BY c.source, p.entity_key;
+ GROUP BY c.source, u.k;
 
 -- The entities of captured sources marked for recomputation (NULL: all).
 CREATE VIEW coverage._live_dirty AS

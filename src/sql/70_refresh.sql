@@ -16,11 +16,9 @@
 -- coverage of the others into their stored values.
 --
 -- One statement, hence one snapshot: the pending rows it deletes are exactly
--- those whose source rows the recomputation sees.  A pending row for an entity
--- it recomputes is dropped (its points are read from the source); rows
--- committed after the snapshot stay for the next refresh, and so do pending
--- values of another maximum gap (a writer that read the gap before
--- set_max_gap), which make that refresh recompute the source fully.
+-- those whose source rows the recomputation sees.  Pending points of an
+-- entity it recomputes are dropped (they are read from the source again);
+-- rows committed after the snapshot stay for the next refresh.
 --
 -- Rows whose key is NULL or not a known entity's are left out.  Infinite
 -- timestamps are no points in time (they usually stand for "open-ended"), and
@@ -46,10 +44,15 @@ BEGIN
     END IF;
     EXECUTE format($q$
         WITH pend AS (
-            DELETE FROM coverage.pending p
-             WHERE p.relid = ANY ($4)
-               AND ($3 IS NULL OR p.coverage IS NULL OR coverage.max_gap(p.coverage) = $1)
-            RETURNING p.entity_key, p.coverage, p.skipped
+            DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
+            RETURNING p.keys, p.points
+        ), fold AS (
+            -- New points of entities not recomputed, per entity.
+            SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
+                   count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
+              FROM pend p, unnest(p.keys, p.points) AS u (k, t)
+             WHERE $3 IS NOT NULL AND u.k <> ALL ($3)
+             GROUP BY u.k
         ), agg AS (
             SELECT r.%1$I::text AS k,
                    coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
@@ -66,13 +69,10 @@ BEGIN
             -- New points of entities not recomputed, merged into their stored value.
             SELECT n.k, CASE WHEN ss.coverage IS NULL THEN n.cov
                              ELSE coverage.merge(ss.coverage, n.cov) END AS cov
-              FROM (SELECT p.entity_key AS k, coverage.rollup(p.coverage) AS cov
-                      FROM pend p
-                     WHERE $3 IS NOT NULL AND p.coverage IS NOT NULL
-                       AND p.entity_key <> ALL ($3)
-                     GROUP BY p.entity_key) n
+              FROM fold n
               LEFT JOIN coverage.source_store ss
                      ON ss.source = $2 AND ss.entity_key = n.k
+             WHERE n.cov IS NOT NULL
         ), fresh AS (
             SELECT f.k, f.cov
               FROM (SELECT * FROM redo UNION ALL SELECT * FROM added) f
@@ -98,8 +98,7 @@ BEGIN
             RETURNING ss.entity_key
         )
         SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
-                   + (SELECT coalesce(sum(p.skipped), 0) FROM pend p
-                       WHERE $3 IS NOT NULL AND p.entity_key <> ALL ($3)),
+                   + (SELECT coalesce(sum(n.infinite), 0) FROM fold n),
                ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c)
         $q$, src.key_column, src.ts_column, src.source::text, scope)
         INTO infinite, written
@@ -239,11 +238,7 @@ BEGIN
         )
         SELECT coalesce(bool_or(d.entity_key IS NULL), false), array_agg(DISTINCT d.entity_key)
           INTO whole, keys FROM d;
-        -- A pending value of another maximum gap was folded before set_max_gap.
-        src_full := src_full OR whole
-                    OR EXISTS (SELECT FROM coverage.pending p
-                                WHERE p.relid = ANY (members) AND p.coverage IS NOT NULL
-                                  AND coverage.max_gap(p.coverage) <> cfg.max_gap);
+        src_full := src_full OR whole;
         IF NOT src_full THEN
             keys := ARRAY(SELECT DISTINCT k FROM unnest(coalesce(keys, '{}') || added) AS k
                            WHERE k IS NOT NULL);
