@@ -47,11 +47,25 @@ unsigned days_in_month(int64_t year, unsigned month) {
     return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
 }
 
+// Writes v in decimal, zero-padded to at least `width` digits; returns the length.
+// By hand rather than snprintf: the output function writes two timestamps per
+// segment, and snprintf made up most of its cost.
+size_t put_decimal(uint64_t v, size_t width, char* out) {
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n < width) digits[n++] = '0';
+    for (size_t i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+    return n;
+}
+
 size_t format_fraction(uint64_t usecs, char* out) {
     if (usecs == 0) return 0;
     char digits[8];
-    std::snprintf(digits, sizeof digits, "%06u", static_cast<unsigned>(usecs));
-    size_t n = 6;
+    size_t n = put_decimal(usecs, 6, digits);
     while (digits[n - 1] == '0') --n;
     out[0] = '.';
     std::memcpy(out + 1, digits, n);
@@ -161,13 +175,20 @@ size_t format_timestamp(int64_t t, char* out) {
     int64_t days = floor_div(t, kUsecsPerDay);
     int64_t in_day = t - days * kUsecsPerDay;
     Civil c = civil_from_days(days + kPgEpochDays);
-    int64_t secs = in_day / kUsecsPerSecond;
-    const char* sign = c.year < 0 ? "-" : "";
-    int n = std::snprintf(out, kTimestampTextMax, "%s%04lld-%02u-%02uT%02d:%02d:%02d", sign,
-                          static_cast<long long>(c.year < 0 ? -c.year : c.year), c.month, c.day,
-                          static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                          static_cast<int>(secs % 60));
-    size_t len = static_cast<size_t>(n);
+    uint64_t secs = static_cast<uint64_t>(in_day / kUsecsPerSecond);
+    size_t len = 0;
+    if (c.year < 0) out[len++] = '-';
+    len += put_decimal(static_cast<uint64_t>(c.year < 0 ? -c.year : c.year), 4, out + len);
+    out[len++] = '-';
+    len += put_decimal(c.month, 2, out + len);
+    out[len++] = '-';
+    len += put_decimal(c.day, 2, out + len);
+    out[len++] = 'T';
+    len += put_decimal(secs / 3600, 2, out + len);
+    out[len++] = ':';
+    len += put_decimal(secs / 60 % 60, 2, out + len);
+    out[len++] = ':';
+    len += put_decimal(secs % 60, 2, out + len);
     len += format_fraction(static_cast<uint64_t>(in_day % kUsecsPerSecond), out + len);
     out[len++] = 'Z';
     out[len] = '\0';
@@ -199,8 +220,12 @@ size_t format_segment(const Segment& s, char* out) {
     len += format_timestamp(s.start, out + len);
     out[len++] = ',';
     len += format_timestamp(s.end, out + len);
-    len += static_cast<size_t>(std::snprintf(out + len, kSegmentTextMax - len, "]:%lld",
-                                             static_cast<long long>(s.points)));
+    out[len++] = ']';
+    out[len++] = ':';
+    if (s.points < 0) out[len++] = '-';
+    uint64_t points = static_cast<uint64_t>(s.points);
+    len += put_decimal(s.points < 0 ? 0 - points : points, 1, out + len);
+    out[len] = '\0';
     return len;
 }
 
