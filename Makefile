@@ -54,14 +54,13 @@ unittest: $(UNIT_BIN)
 	./$(UNIT_BIN)
 
 # --- Google Benchmark of the core (bench/core_bench.cpp); BENCH_ARGS go to the binary ---
-# Optimized like the server build (-O2 -fwrapv -fno-strict-aliasing). At -O2 GCC's
-# format-truncation guess flags a buffer in text_format.cpp that is large enough.
+# Optimized like the server build (-O2 -fwrapv -fno-strict-aliasing).
 CORE_BENCH  = build/core_bench
 
 $(CORE_BENCH): bench/core_bench.cpp $(CORE_SRCS) $(wildcard include/coverage/core/*.hpp)
 	@mkdir -p build
 	$(CXX) -std=c++17 -O2 -g -fwrapv -fno-strict-aliasing -Iinclude -Wall -Wextra -Werror \
-		-Wno-format-truncation $(EXTRA_CXXFLAGS) -o $@ \
+		$(EXTRA_CXXFLAGS) -o $@ \
 		bench/core_bench.cpp $(CORE_SRCS) -lbenchmark -pthread $(EXTRA_LDFLAGS)
 
 .PHONY: corebench

@@ -19,7 +19,7 @@ using coverage::core::Segment;
 constexpr int64_t kSecond = coverage::core::kUsecsPerSecond;
 
 // The accumulator with the memory policy of src/pg/aggregate_state.cpp (segments
-// double, pending entries wait until there are as many as segments, at least 256),
+// double, pending entries wait until there are as many as segments, at least 16),
 // on std::vector instead of palloc.
 class Driver {
 public:
@@ -34,7 +34,7 @@ public:
             acc_.capacity = segments_.size();
         }
         if (coverage::core::try_add_point(acc_, point)) return;
-        size_t target = std::clamp<size_t>(acc_.count, 256, 1 << 20);
+        size_t target = std::clamp<size_t>(acc_.count, 16, 1 << 20);
         if (acc_.pending_count == target) flush();
         if (pending_.size() < target) {
             pending_.resize(target);
