@@ -82,7 +82,12 @@ void flush(AggregateState* st) {
     if (acc.pending_count == 0) return;
     size_t capacity = core::flushed_bound(acc) + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
-    size_t count = core::flush_pending(acc, out);
+    // Merged in steps that check for interrupts: a flush can join a million pending
+    // entries into tens of millions of segments. A cancel leaves the state as it was.
+    core::sort_pending(acc);
+    size_t count =
+        merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
+    acc.pending_count = 0;
     pfree(acc.segments);
     acc.segments = out;
     acc.count = count;

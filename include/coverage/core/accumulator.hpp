@@ -65,6 +65,10 @@ inline size_t flushed_bound(const Accumulator& acc) {
     return acc.count + acc.pending_count;
 }
 
+// Sorts the pending entries by start: the first half of flush_pending, for callers
+// that merge them into the segments themselves (in steps, checking for interrupts).
+void sort_pending(Accumulator& acc);
+
 // Joins the pending entries into the segments, writing the result to `out`, which
 // must have room for flushed_bound(acc) segments and must not alias acc.segments.
 // Returns the new segment count; the caller then installs `out` as acc.segments.
