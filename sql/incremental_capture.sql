@@ -127,6 +127,19 @@ SELECT status, entities FROM coverage.refresh();
 SELECT key, points_points FROM coverage.entity_coverage ORDER BY key;
 SELECT count(*) FROM ic_triggers WHERE rel = 'ic_points'::regclass;
 
+-- A configured column renamed: writes go on, the source is marked for a
+-- full recomputation, and refresh names the column until it is back.
+ALTER TABLE ic_points RENAME COLUMN ts TO ts_renamed;
+INSERT INTO ic_points VALUES ('a', '2024-01-09 00:00+00');
+DELETE FROM ic_points WHERE k = 'c';
+SELECT * FROM ic_waiting;
+\set VERBOSITY terse
+SELECT status, entities FROM coverage.refresh();
+\set VERBOSITY default
+ALTER TABLE ic_points RENAME COLUMN ts_renamed TO ts;
+SELECT status, entities FROM coverage.refresh();
+SELECT key, points_points FROM coverage.entity_coverage ORDER BY key;
+
 -- Reconfiguring a source's columns recreates its triggers; the next refresh
 -- recomputes it fully.
 ALTER TABLE ic_points ADD COLUMN ts2 timestamptz;

@@ -4,7 +4,9 @@
 // parse and a plan per statement: it reads the statement's transition table
 // directly, builds the array of keys (as text) and the array of times, and
 // appends them as one row of coverage.pending through a plan kept for the
-// session. No C++ object lives across the server calls, which may raise.
+// session. It never fails a write for coverage's sake: a table that no longer
+// fits its configuration is marked for refresh instead. No C++ object lives
+// across the server calls, which may raise.
 #include "guard.hpp"
 
 extern "C" {
@@ -16,34 +18,37 @@ extern "C" {
 
 namespace {
 
-// Column number of a trigger argument naming a column of the relation.
+// Column number of a trigger argument naming a column of the relation, or 0
+// when there is none (renamed or dropped since the source was configured).
 AttrNumber column_of(Relation rel, const char* name) {
     int attnum = SPI_fnumber(RelationGetDescr(rel), name);
-    if (attnum <= 0) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("column \"%s\" of relation \"%s\" does not exist", name,
-                               RelationGetRelationName(rel)),
-                        errhint("Configure the source again with coverage.add_source.")));
-    }
-    return static_cast<AttrNumber>(attnum);
+    return attnum > 0 ? static_cast<AttrNumber>(attnum) : 0;
 }
 
-SPIPlanPtr append_plan = nullptr;
+SPIPlanPtr points_plan = nullptr;
+SPIPlanPtr mark_plan = nullptr;
 
-// INSERT INTO coverage.pending, prepared once per session.
-SPIPlanPtr pending_insert_plan() {
-    if (append_plan == nullptr) {
-        Oid types[3] = {OIDOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
-        SPIPlanPtr plan = SPI_prepare(
-            "INSERT INTO coverage.pending (relid, keys, points) VALUES ($1, $2, $3)", 3, types);
-        if (plan == nullptr) {
-            elog(ERROR, "could not prepare the insert into coverage.pending: %s",
-                 SPI_result_code_string(SPI_result));
-        }
-        SPI_keepplan(plan);
-        append_plan = plan;
+// Runs an insert into one of coverage's tables in its own SPI connection,
+// through a plan prepared once per session (the plan cache revalidates it
+// when the extension is recreated).
+void append(SPIPlanPtr* plan, const char* query, int nargs, Oid* types, Datum* values) {
+    if (SPI_connect() != SPI_OK_CONNECT) {
+        elog(ERROR, "SPI_connect failed");
     }
-    return append_plan;
+    if (*plan == nullptr) {
+        SPIPlanPtr fresh = SPI_prepare(query, nargs, types);
+        if (fresh == nullptr) {
+            elog(ERROR, "could not prepare \"%s\": %s", query, SPI_result_code_string(SPI_result));
+        }
+        SPI_keepplan(fresh);
+        *plan = fresh;
+    }
+    int rc = SPI_execute_plan(*plan, values, nullptr, false, 0);
+    if (rc != SPI_OK_INSERT) {
+        elog(ERROR, "could not record a change of a coverage source: %s",
+             SPI_result_code_string(rc));
+    }
+    SPI_finish();
 }
 
 }  // namespace
@@ -66,11 +71,16 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
     AttrNumber key_att = column_of(rel, trigger->tg_trigger->tgargs[0]);
     AttrNumber ts_att = column_of(rel, trigger->tg_trigger->tgargs[1]);
     TupleDesc desc = RelationGetDescr(rel);
-    if (TupleDescAttr(desc, ts_att - 1)->atttypid != TIMESTAMPTZOID) {
-        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                        errmsg("time column \"%s\" of relation \"%s\" must be timestamp with "
-                               "time zone",
-                               trigger->tg_trigger->tgargs[1], RelationGetRelationName(rel))));
+    if (key_att == 0 || ts_att == 0 ||
+        TupleDescAttr(desc, ts_att - 1)->atttypid != TIMESTAMPTZOID) {
+        // The table no longer fits its configuration: the write goes ahead (it
+        // is no concern of the writer), the source is marked for a full
+        // recomputation, and refresh reports what is wrong.
+        Oid types[1] = {OIDOID};
+        Datum values[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
+        append(&mark_plan, "INSERT INTO coverage.dirty (relid, entity_key) VALUES ($1, NULL)", 1,
+               types, values);
+        return PointerGetDatum(nullptr);
     }
     Oid key_output;
     bool key_varlena;
@@ -105,17 +115,13 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
     }
     ExecDropSingleTupleTableSlot(slot);
     if (count > 0) {
+        Oid types[3] = {OIDOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
         Datum values[3] = {ObjectIdGetDatum(RelationGetRelid(rel)),
                            makeArrayResult(keys, CurrentMemoryContext),
                            makeArrayResult(points, CurrentMemoryContext)};
-        if (SPI_connect() != SPI_OK_CONNECT) {
-            elog(ERROR, "SPI_connect failed");
-        }
-        int rc = SPI_execute_plan(pending_insert_plan(), values, nullptr, false, 0);
-        if (rc != SPI_OK_INSERT) {
-            elog(ERROR, "could not append to coverage.pending: %s", SPI_result_code_string(rc));
-        }
-        SPI_finish();
+        append(&points_plan,
+               "INSERT INTO coverage.pending (relid, keys, points) VALUES ($1, $2, $3)", 3, types,
+               values);
     }
     return PointerGetDatum(nullptr);
 }

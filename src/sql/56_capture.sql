@@ -46,6 +46,15 @@ DECLARE
     key_col name := TG_ARGV[0];
     ts_col  name := TG_ARGV[1];
 BEGIN
+    -- A write never fails for coverage's sake: when the table no longer has
+    -- the configured columns (renamed, dropped), the source is marked for a
+    -- full recomputation, and refresh reports what is wrong.
+    IF (SELECT count(*) FROM pg_attribute a
+         WHERE a.attrelid = TG_RELID AND a.attname IN (key_col, ts_col)
+           AND a.attnum > 0 AND NOT a.attisdropped) < 2 THEN
+        INSERT INTO coverage.dirty (relid, entity_key) VALUES (TG_RELID, NULL);
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         -- Only entities whose multiset of (key, time) changed: an update of
         -- other columns costs nothing at refresh.  Compared as text, which
