@@ -7,7 +7,7 @@ Builds a source of --rows rows (10,000 markets, one point a minute with an outag
   * coverage.refresh(full => true) on the whole source;
   * coverage.refresh() after 0.1% and after 1% new rows, inserted in 1,000-row
     statements at random markets (so spread over most entities), appended in time as a
-    collector does;
+    collector does, and after 1% new rows at a tenth of the markets;
   * ingest into two identical tables, one a captured source and one not: COPY of
     100,000 rows, 100 INSERTs of 1,000 rows, 1,000 single-row INSERTs (each its own
     transaction); once for an orderbook-delta-like table (six columns, an index on
@@ -15,7 +15,7 @@ Builds a source of --rows rows (10,000 markets, one point a minute with an outag
 
 It prints the medians, the ratios and a Markdown table for the README.
 
-    python3 bench/incremental.py                 # 10M rows, 3 rounds
+    python3 bench/incremental.py                 # 10M rows, 5 rounds
     python3 bench/incremental.py --rows 1000000  # a quicker run
     python3 bench/incremental.py --rows 20000 --rounds 1   # smoke run
 
@@ -41,7 +41,7 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000,
                     help="rows of the refreshed source (default 10M)")
-    ap.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
+    ap.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
     ap.add_argument("--port", type=int,
                     default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
     ap.add_argument("--dbname", default="coverage_bench_incremental")
@@ -102,13 +102,14 @@ def timed(conn, sql):
     return time.perf_counter() - start, row
 
 
-def append_rows(conn, count, minute):
-    """Inserts `count` new rows in 1,000-row statements at random markets, after `minute`."""
+def append_rows(conn, count, minute, markets=MARKETS):
+    """Inserts `count` new rows in 1,000-row statements at random markets among the first
+    `markets`, after `minute`."""
     for done in range(0, count, BATCH):
         n = min(BATCH, count - done)
         conn.execute(
             f"""INSERT INTO ticks
-                SELECT format('M%%s', lpad((1 + floor(random() * {MARKETS}))::int::text, 5,
+                SELECT format('M%%s', lpad((1 + floor(random() * {markets}))::int::text, 5,
                                          '0')),
                        timestamptz '2024-01-01 00:00+00' + %s * interval '1 minute'
                        + random() * interval '10 minutes'
@@ -169,15 +170,17 @@ def run(args, info):
     conn, per_market = prepare(args, info)
     rows = per_market * MARKETS
     small, large = rows // 1000, rows // 100
-    full, incr_small, incr_large = [], [], []
+    full, incr_small, incr_large, incr_few = [], [], [], []
     written = {}
     minute = per_market + (per_market // 200) * 20 + 60
     for r in range(args.rounds):
         log(f"round {r + 1}/{args.rounds}: refresh")
         t, row = timed(conn, "SELECT entities FROM coverage.refresh(full => true)")
         full.append(t)
-        for count, times, name in ((small, incr_small, "0.1%"), (large, incr_large, "1%")):
-            append_rows(conn, count, minute)
+        for count, markets, times, name in ((small, MARKETS, incr_small, "0.1%"),
+                                            (large, MARKETS, incr_large, "1%"),
+                                            (large, MARKETS // 10, incr_few, "1% few")):
+            append_rows(conn, count, minute, markets)
             minute += 15
             t, row = timed(conn, "SELECT entities FROM coverage.refresh()")
             times.append(t)
@@ -198,7 +201,7 @@ def run(args, info):
     conn.close()
 
     med = statistics.median
-    f, s, l = med(full), med(incr_small), med(incr_large)
+    f, s, l, w = med(full), med(incr_small), med(incr_large), med(incr_few)
     print(f"\nsource rows: {rows:,}, entities: {MARKETS:,}, rounds: {args.rounds}")
     print("\n| measurement | median | ratio |")
     print("|---|---:|---:|")
@@ -207,6 +210,8 @@ def run(args, info):
           f"entities rewritten) | {s:.3f} s | {s / f:.2%} of full |")
     print(f"| incremental refresh after 1% new rows ({large:,}; {written['1%']:,} "
           f"entities rewritten) | {l:.3f} s | {l / f:.2%} of full |")
+    print(f"| incremental refresh after 1% new rows at a tenth of the markets "
+          f"({written['1% few']:,} entities rewritten) | {w:.3f} s | {w / f:.2%} of full |")
     targets = [("refresh after 1% new rows <= 5% of full", l / f <= 0.05)]
     for plain_t, capt_t, what in (("ingest_plain", "ingest_captured",
                                    "6 columns, (ticker, ts) index"),
