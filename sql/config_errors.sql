@@ -1,13 +1,7 @@
 -- Configuration of the coverage view: each function validates what it is
 -- given and names the culprit, with the SQLSTATE of the kind of mistake.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS coverage_ext CASCADE;
-CREATE EXTENSION coverage_ext;
-RESET client_min_messages;
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET IntervalStyle = 'postgres';
-\set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 -- Runs a statement and shows its SQLSTATE and message instead of failing.
 CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$

@@ -1,12 +1,6 @@
 -- coverage.stats(): the JSON shape, every filter, literal search, Ungrouped.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS coverage_ext CASCADE;
-CREATE EXTENSION coverage_ext;
-RESET client_min_messages;
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET IntervalStyle = 'postgres';
-\set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 -- Before any configuration: the empty shape.
 SELECT jsonb_pretty(coverage.stats());

@@ -1,13 +1,7 @@
 -- coverage.stats(): pagination counts groups, a group never splits across
 -- pages, Ungrouped comes last, and page bounds are checked.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS coverage_ext CASCADE;
-CREATE EXTENSION coverage_ext;
-RESET client_min_messages;
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET IntervalStyle = 'postgres';
-\set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 -- Integer keys and groups: JSON keeps their type, groups sort as numbers.
 -- Group g has g entities (1 + 2 + ... + 5 = 15), plus 3 without a group.

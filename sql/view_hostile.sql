@@ -1,13 +1,7 @@
 -- Hostile identifiers: quotes, spaces, semicolons, upper case and SQL in the
 -- names of schemas, tables, columns and labels work, and inject nothing.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS coverage_ext CASCADE;
-CREATE EXTENSION coverage_ext;
-RESET client_min_messages;
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET IntervalStyle = 'postgres';
-\set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 CREATE SCHEMA "odd ""schema""; x";
 CREATE TABLE "odd ""schema""; x"."Ent; DROP TABLE x; --" (

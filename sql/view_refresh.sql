@@ -1,13 +1,7 @@
 -- coverage.entity_coverage before and after refreshes: one row per entity,
 -- rows rewritten only where coverage changed, errors leave the old contents.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS coverage_ext CASCADE;
-CREATE EXTENSION coverage_ext;
-RESET client_min_messages;
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET IntervalStyle = 'postgres';
-\set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 CREATE TABLE vr_markets (id text PRIMARY KEY, event text, title text, state text);
 INSERT INTO vr_markets VALUES ('A', 'E1', 'Alpha', 'open'), ('B', 'E1', 'Beta', 'closed'),
