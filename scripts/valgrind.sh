@@ -5,12 +5,13 @@
 #
 # Builds and installs the extension into PG_CONFIG's server (as scripts/test.sh does), sets
 # up a throwaway cluster with scripts/cluster.sh on port COVERAGE_VALGRIND_PORT (default
-# COVERAGE_PGPORT + 1), restarts its postmaster under valgrind (every backend is a fork, so
-# every backend is checked), runs the tests, stops the server and reads the reports. The
-# server is not built with USE_VALGRIND, so memcheck sees palloc'd chunks only as parts of
-# larger malloc'd blocks: it finds reads of uninitialised memory and wild accesses, not
-# every overrun inside a memory context (AddressSanitizer on the core covers those).
-# scripts/valgrind.supp silences known reports of the server itself.
+# 55434, beside the tests' 55432 and the demo's 55433), restarts its postmaster under
+# valgrind (every backend is a fork, so every backend is checked), runs the tests, stops
+# the server and reads the reports. The server is not built with USE_VALGRIND, so memcheck
+# sees palloc'd chunks only as parts of larger malloc'd blocks: it finds reads of
+# uninitialised memory and wild accesses, not every overrun inside a memory context
+# (AddressSanitizer on the core covers those). scripts/valgrind.supp silences known
+# reports of the server itself.
 #
 # Reports land in build/valgrind/ (one file per process). Counts the reports whose stack or
 # origin passes through coverage_ext, lists the server's own by kind, and exits non-zero on
@@ -24,7 +25,7 @@ REPO=$(cd "$SCRIPT_DIR/.." && pwd -P)
 source "$SCRIPT_DIR/lib/common.sh"
 
 export PG_CONFIG=${PG_CONFIG:-pg_config}
-export COVERAGE_PGPORT=${COVERAGE_VALGRIND_PORT:-$((${COVERAGE_PGPORT:-55432} + 1))}
+export COVERAGE_PGPORT=${COVERAGE_VALGRIND_PORT:-55434}
 CLUSTER=$SCRIPT_DIR/cluster.sh
 OUT=$REPO/build/valgrind
 SUPP=$SCRIPT_DIR/valgrind.supp
