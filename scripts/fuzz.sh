@@ -23,6 +23,7 @@ source "$SCRIPT_DIR/lib/common.sh"
 ALL_TARGETS=(text binary merge)
 OUT=${FUZZ_OUT:-$REPO/build/fuzz}
 CLANGXX=${CLANGXX:-clang++}
+# shellcheck disable=SC2054 # the commas belong to one compiler option
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 CXXFLAGS=(-std=c++17 -g -O1 -Wall -Wextra -Werror -I"$REPO/include" "${SANITIZE[@]}")
 
@@ -102,6 +103,7 @@ run_target() {
     local name=$1 log=$OUT/$1.log status=0 done_line
     mkdir -p "$OUT/corpus/$name" "$OUT/artifacts"
     # The writable corpus comes first: libFuzzer adds new inputs to the first directory only.
+    # shellcheck disable=SC2086 # FUZZ_FLAGS holds several options, split on purpose
     ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 \
         UBSAN_OPTIONS=print_stacktrace=1 \
         "$OUT/fuzz_$name" "${LIMIT[@]}" -max_len="$(max_len "$name")" -detect_leaks=1 \
