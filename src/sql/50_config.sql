@@ -241,6 +241,9 @@ BEGIN
     PERFORM coverage._check_sources(true);
     -- Stored coverage belongs to the old entity keys: recompute it all.
     UPDATE coverage.refresh_state SET needs_full = true;
+    -- From now on, writes that may change the keys are recorded, so that
+    -- incremental refreshes compare the keys only after such writes.
+    PERFORM coverage._sync_entities_watch(cfg, true);
     PERFORM coverage._build_view();
 END
 $$;

@@ -8,6 +8,11 @@
 -- lets incremental refresh (issue 5) merge new points into one source's value
 -- and re-merge only the entities that changed.
 --
+-- Both stores leave half of each page free: an incremental refresh rewrites
+-- the rows of the entities that gained points, and with room on the page the
+-- new version is a HOT update, which writes no index entry (no indexed column
+-- changes).
+--
 -- Entity keys are stored as their text form: the key type is only known when
 -- configured, and these tables are created once, with the extension.  Keys
 -- are always written from the entity key value itself, so the text is the
@@ -23,7 +28,7 @@ CREATE TABLE coverage.source_store (
     coverage   coverage.coverage NOT NULL,
     points     bigint NOT NULL,
     PRIMARY KEY (source, entity_key)
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE coverage.source_store IS
     'coverage of each entity in each source, as of the last refresh';
 -- Incremental refresh re-merges the entities that changed, across all sources.
@@ -39,7 +44,7 @@ CREATE TABLE coverage.entity_store (
     first_ts     timestamptz NOT NULL,
     last_ts      timestamptz NOT NULL,
     covered      interval NOT NULL
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE coverage.entity_store IS
     'coverage of each entity over all sources, as of the last refresh';
 
@@ -53,7 +58,11 @@ CREATE TABLE coverage.refresh_state (
     needs_full   boolean NOT NULL DEFAULT true,
     -- The CREATE VIEW statements the views were last built from.
     view_sql     text,
-    live_view_sql text
+    live_view_sql text,
+    -- The relations of the entities table whose writes coverage.entities_changed
+    -- records (its partitions too), as of the last comparison of its keys
+    -- with coverage.known_entities; NULL when none are watched.
+    entities_watched oid[]
 );
 INSERT INTO coverage.refresh_state DEFAULT VALUES;
 
@@ -112,3 +121,14 @@ CREATE TABLE coverage.known_entities (
     entity_key text PRIMARY KEY
 );
 COMMENT ON TABLE coverage.known_entities IS 'entity keys as of the last refresh';
+
+-- Writes to the entities table that may have added or removed keys, one row
+-- per statement (coverage._entities_changed, a statement trigger): refresh
+-- compares the entities table with coverage.known_entities only when there
+-- is one, and deletes the rows it saw.  Append-only for the same reason as
+-- coverage.pending.
+CREATE TABLE coverage.entities_changed (
+    relid oid NOT NULL
+);
+COMMENT ON TABLE coverage.entities_changed IS
+    'writes to the entities table since the last refresh that may have changed its keys';

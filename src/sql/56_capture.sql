@@ -212,3 +212,95 @@ BEGIN
     RETURN intact;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Watch on the entities table.
+--
+-- Refresh must learn which entity keys were added or removed since the last
+-- refresh; comparing the entities table with coverage.known_entities reads
+-- both whole, which is most of an incremental refresh's cost when few points
+-- arrived.  So the entities table (and each of its partitions) carries one
+-- statement trigger, AFTER INSERT OR UPDATE OF the key column OR DELETE OR
+-- TRUNCATE, that appends a row to coverage.entities_changed; refresh
+-- compares only when there is such a row, or when the watch cannot be
+-- trusted (just set up, changed, disabled, or the entities "table" is a view).
+-- Updates of other columns (a status, a title) fire nothing.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION coverage._entities_changed() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+BEGIN
+    INSERT INTO coverage.entities_changed (relid) VALUES (TG_RELID);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION coverage._entities_changed() IS
+    'statement trigger of the entities table: records that its keys may have changed';
+
+-- Whether every member of the entities table carries the watch trigger on
+-- its current key column, enabled, as when the keys were last compared:
+-- false when a write may have gone unrecorded (a trigger missing, outdated or
+-- disabled, the members changed, or the entities are no table), so that
+-- refresh must compare the keys.  With repair (set_entities), it first makes
+-- it so: creates the missing or outdated triggers and drops those of other
+-- relations.  Refresh does not repair: the DDL would lock out the readers of
+-- the entities table until it commits.
+CREATE FUNCTION coverage._sync_entities_watch(cfg coverage.settings, repair boolean)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+AS $$
+DECLARE
+    rels   oid[] := CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = cfg.entities)
+                               IN ('r', 'p')
+                         THEN coverage._members(cfg.entities) ELSE '{}' END;
+    intact boolean := cardinality(rels) > 0
+                      AND (repair OR (SELECT r.entities_watched
+                                        FROM coverage.refresh_state r) = rels);
+    trg    record;
+BEGIN
+    FOR trg IN
+        SELECT t.tgname, t.tgrelid::regclass AS rel
+          FROM pg_trigger t
+         WHERE repair AND t.tgfoid = 'coverage._entities_changed()'::regprocedure
+           AND t.tgrelid <> ALL (rels)
+         ORDER BY t.tgrelid LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
+    END LOOP;
+    FOR trg IN
+        SELECT m.relid::regclass AS rel, a.attnum, t.tgname, t.tgattr::int2[] AS cols,
+               t.tgenabled
+          FROM unnest(rels) AS m (relid)
+          LEFT JOIN pg_attribute a ON a.attrelid = m.relid AND a.attname = cfg.key_column
+                                  AND NOT a.attisdropped
+          LEFT JOIN pg_trigger t ON t.tgrelid = m.relid AND t.tgname = 'coverage_entities_watch'
+                                AND t.tgfoid = 'coverage._entities_changed()'::regprocedure
+         ORDER BY m.relid LOOP
+        IF trg.attnum IS NULL THEN
+            -- (a child without the key column: nothing to watch, compare)
+            intact := false;
+        ELSIF trg.tgname IS NULL OR trg.cols <> ARRAY[trg.attnum] THEN
+            intact := false;
+            CONTINUE WHEN NOT repair;
+            IF trg.tgname IS NOT NULL THEN
+                EXECUTE format('DROP TRIGGER coverage_entities_watch ON %s', trg.rel);
+            END IF;
+            EXECUTE format('CREATE TRIGGER coverage_entities_watch AFTER INSERT OR UPDATE OF %I '
+                           'OR DELETE OR TRUNCATE ON %s FOR EACH STATEMENT '
+                           'EXECUTE FUNCTION coverage._entities_changed()',
+                           cfg.key_column, trg.rel);
+            -- DROP EXTENSION takes the triggers along.
+            EXECUTE format('ALTER TRIGGER coverage_entities_watch ON %s '
+                           'DEPENDS ON EXTENSION coverage_ext', trg.rel);
+        ELSIF trg.tgenabled NOT IN ('O', 'A') THEN
+            intact := false;
+        END IF;
+    END LOOP;
+    IF repair THEN
+        UPDATE coverage.refresh_state SET entities_watched = nullif(rels, '{}');
+    END IF;
+    RETURN coalesce(intact, false);
+END
+$$;

@@ -10,10 +10,13 @@
 -- ---------------------------------------------------------------------------
 
 -- Brings the stored coverage of one source up to date and consumes its
--- captured changes; returns the entity keys whose (source, entity) row it
--- wrote or removed.  With keys NULL it recomputes every entity from the source
--- rows; otherwise only the entities in keys, and it merges the pending
--- coverage of the others into their stored values.
+-- captured changes.  With keys NULL it recomputes every entity from the
+-- source rows; otherwise it recomputes only the entities in keys (distinct),
+-- and merges the pending coverage of the others into their stored values.
+-- Returns the entity keys whose (source, entity) row it recomputed and wrote
+-- or removed (written), and the new coverage it merged into the stored rows
+-- of the others, entity by entity (merged_keys, merged): the caller merges
+-- that into the per-entity rows too, without reading the other sources.
 --
 -- One statement, hence one snapshot: the pending rows it deletes are exactly
 -- those whose source rows the recomputation sees.  Pending points of an
@@ -26,83 +29,132 @@
 -- ones read.  Aggregating before the semi-join with the entities keeps the
 -- join to one row per key, not per point.
 CREATE FUNCTION coverage._refresh_source(src coverage.sources, members oid[], max_gap interval,
-                                         keys text[], OUT written text[])
+                                         keys text[], OUT written text[],
+                                         OUT merged_keys text[],
+                                         OUT merged coverage.coverage[])
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
-    key_type text := format_type(coverage._column_type(src.source, src.key_column,
-                                                       'key column', false), NULL);
-    scope    text := '';
+    key_type text;
     infinite bigint;
 BEGIN
-    IF keys IS NOT NULL THEN
-        -- (An empty list must not scan the source at all.)
-        scope := CASE WHEN cardinality(keys) = 0 THEN 'ON false'
-                      ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END;
-        scope := 'JOIN unnest($3) AS d (k) ' || scope;
+    IF keys IS NULL THEN
+        EXECUTE format($q$
+            WITH pend AS (
+                -- (Points read from the source again: a data-modifying
+                -- CTE runs whether or not it is read.)
+                DELETE FROM coverage.pending p WHERE p.relid = ANY ($3)
+            ), agg AS (
+                SELECT r.%1$I::text AS k,
+                       coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
+                       count(*) FILTER (WHERE NOT isfinite(r.%2$I)) AS infinite
+                  FROM %3$s r
+                 WHERE r.%1$I IS NOT NULL
+                 GROUP BY r.%1$I
+            ), fresh AS (
+                SELECT a.k, a.cov FROM agg a
+                 WHERE a.cov IS NOT NULL
+                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = a.k)
+            ), gone AS (
+                DELETE FROM coverage.source_store ss
+                 WHERE ss.source = $2
+                   AND NOT EXISTS (SELECT FROM fresh f WHERE f.k = ss.entity_key)
+                RETURNING ss.entity_key
+            ), changed AS (
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
+                SELECT $2, f.k, f.cov, coverage.num_points(f.cov) FROM fresh f
+                    ON CONFLICT (source, entity_key) DO UPDATE
+                    SET coverage = excluded.coverage, points = excluded.points
+                    WHERE ss.coverage IS DISTINCT FROM excluded.coverage
+                RETURNING ss.entity_key
+            )
+            SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a),
+                   ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c)
+            $q$, src.key_column, src.ts_column, src.source::text)
+            INTO infinite, written
+            USING max_gap, src.source, members;
+        merged_keys := '{}';
+        merged := '{}';
+    ELSE
+        key_type := format_type(coverage._column_type(src.source, src.key_column,
+                                                      'key column', false), NULL);
+        EXECUTE format($q$
+            WITH pend AS (
+                DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
+                RETURNING p.keys, p.points
+            ), fold AS (
+                -- New points per entity; those of recomputed entities go unused.
+                SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
+                       count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
+                  FROM pend p, unnest(p.keys, p.points) AS u (k, t)
+                 GROUP BY u.k
+            ), agg AS (
+                SELECT r.%1$I::text AS k,
+                       coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
+                       count(*) FILTER (WHERE NOT isfinite(r.%2$I)) AS infinite
+                  FROM %3$s r JOIN unnest($3) AS d (k) %4$s
+                 WHERE r.%1$I IS NOT NULL
+                 GROUP BY r.%1$I
+            ), redo AS (
+                -- Entities recomputed, with or without points (NULL: none, or
+                -- no longer an entity).
+                SELECT d.k, a.cov
+                  FROM unnest($3) AS d (k) LEFT JOIN agg a ON a.k = d.k
+                                         AND EXISTS (SELECT FROM coverage.known_entities e
+                                                      WHERE e.entity_key = d.k)
+            ), delta AS (
+                SELECT n.k, n.cov FROM fold n
+                 WHERE n.cov IS NOT NULL
+                   AND NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)
+            ), gone AS (
+                DELETE FROM coverage.source_store ss
+                 WHERE ss.source = $2 AND ss.entity_key IN (SELECT r.k FROM redo r
+                                                             WHERE r.cov IS NULL)
+                RETURNING ss.entity_key
+            ), changed AS (
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
+                SELECT $2, r.k, r.cov, coverage.num_points(r.cov) FROM redo r
+                 WHERE r.cov IS NOT NULL
+                    ON CONFLICT (source, entity_key) DO UPDATE
+                    SET coverage = excluded.coverage, points = excluded.points
+                    WHERE ss.coverage IS DISTINCT FROM excluded.coverage
+                RETURNING ss.entity_key
+            ), grown AS (
+                -- Merging is exact: the stored value plus the new points is
+                -- what a recomputation gives.  A stored row is a known
+                -- entity's (a removed entity is recomputed, hence not here).
+                UPDATE coverage.source_store ss
+                   SET coverage = coverage.merge(ss.coverage, d.cov),
+                       points = ss.points + coverage.num_points(d.cov)
+                  FROM delta d
+                 WHERE ss.source = $2 AND ss.entity_key = d.k
+                RETURNING d.k, d.cov
+            ), added AS (
+                INSERT INTO coverage.source_store (source, entity_key, coverage, points)
+                SELECT $2, d.k, d.cov, coverage.num_points(d.cov) FROM delta d
+                 WHERE NOT EXISTS (SELECT FROM coverage.source_store ss
+                                    WHERE ss.source = $2 AND ss.entity_key = d.k)
+                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
+                RETURNING entity_key AS k, coverage AS cov
+            ), applied AS (
+                SELECT g.k, g.cov FROM grown g UNION ALL SELECT a.k, a.cov FROM added a
+            )
+            SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
+                       + (SELECT coalesce(sum(n.infinite), 0) FROM fold n
+                           WHERE NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)),
+                   ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c),
+                   m.keys, m.covs
+              FROM (SELECT coalesce(array_agg(a.k), '{}') AS keys,
+                           coalesce(array_agg(a.cov), '{}') AS covs
+                      FROM applied a) m
+            $q$, src.key_column, src.ts_column, src.source::text,
+            -- (An empty list must not scan the source at all.)
+            CASE WHEN cardinality(keys) = 0 THEN 'ON false'
+                 ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END)
+            INTO infinite, written, merged_keys, merged
+            USING max_gap, src.source, keys, members;
     END IF;
-    EXECUTE format($q$
-        WITH pend AS (
-            DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
-            RETURNING p.keys, p.points
-        ), fold AS (
-            -- New points of entities not recomputed, per entity.
-            SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
-                   count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
-              FROM pend p, unnest(p.keys, p.points) AS u (k, t)
-             WHERE $3 IS NOT NULL AND u.k <> ALL ($3)
-             GROUP BY u.k
-        ), agg AS (
-            SELECT r.%1$I::text AS k,
-                   coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
-                   count(*) FILTER (WHERE NOT isfinite(r.%2$I)) AS infinite
-              FROM %3$s r %4$s
-             WHERE r.%1$I IS NOT NULL
-             GROUP BY r.%1$I
-        ), redo AS (
-            -- Entities recomputed: all (full), or those listed, with or without points.
-            SELECT a.k, a.cov FROM agg a WHERE $3 IS NULL
-            UNION ALL
-            SELECT d.k, a.cov FROM unnest($3) AS d (k) LEFT JOIN agg a ON a.k = d.k
-        ), added AS (
-            -- New points of entities not recomputed, merged into their stored value.
-            SELECT n.k, CASE WHEN ss.coverage IS NULL THEN n.cov
-                             ELSE coverage.merge(ss.coverage, n.cov) END AS cov
-              FROM fold n
-              LEFT JOIN coverage.source_store ss
-                     ON ss.source = $2 AND ss.entity_key = n.k
-             WHERE n.cov IS NOT NULL
-        ), fresh AS (
-            SELECT f.k, f.cov
-              FROM (SELECT * FROM redo UNION ALL SELECT * FROM added) f
-             WHERE EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = f.k)
-        ), gone AS (
-            DELETE FROM coverage.source_store ss
-             WHERE ss.source = $2
-               AND CASE WHEN $3 IS NULL
-                        THEN NOT EXISTS (SELECT FROM fresh f
-                                          WHERE f.k = ss.entity_key AND f.cov IS NOT NULL)
-                        ELSE ss.entity_key IN (SELECT f.k FROM fresh f WHERE f.cov IS NULL)
-                             OR NOT EXISTS (SELECT FROM coverage.known_entities e
-                                             WHERE e.entity_key = ss.entity_key)
-                   END
-            RETURNING ss.entity_key
-        ), changed AS (
-            INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
-            SELECT $2, f.k, f.cov, coverage.num_points(f.cov) FROM fresh f
-             WHERE f.cov IS NOT NULL
-                ON CONFLICT (source, entity_key) DO UPDATE
-                SET coverage = excluded.coverage, points = excluded.points
-                WHERE ss.coverage IS DISTINCT FROM excluded.coverage
-            RETURNING ss.entity_key
-        )
-        SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
-                   + (SELECT coalesce(sum(n.infinite), 0) FROM fold n),
-               ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c)
-        $q$, src.key_column, src.ts_column, src.source::text, scope)
-        INTO infinite, written
-        USING max_gap, src.source, keys, members;
     IF infinite > 0 THEN
         RAISE WARNING 'skipped % rows with an infinite timestamp in source "%"',
                       infinite, src.source::text
@@ -152,6 +204,45 @@ BEGIN ATOMIC
     SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM changed);
 END;
 
+-- Merges new coverage (keys and values in step, a key maybe repeated, one
+-- per source) into the per-entity rows, skipping the keys in skip (rebuilt
+-- from the per-source rows instead); returns the number of rows written.
+-- Exact, as merging is: the stored value plus the new coverage of every
+-- source is what a rollup of the updated per-source rows gives, without
+-- reading them.  The accessors are computed once, from the merged value.
+CREATE FUNCTION coverage._merge_entities(keys text[], covs coverage.coverage[], skip text[])
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, coverage, pg_temp
+BEGIN ATOMIC
+    WITH delta AS (
+        SELECT u.k, coverage.rollup(u.cov) AS cov
+          FROM unnest(keys, covs) AS u (k, cov)
+         WHERE NOT EXISTS (SELECT FROM unnest(skip) AS s (k) WHERE s.k = u.k)
+         GROUP BY u.k
+    ), grown AS (
+        UPDATE coverage.entity_store es
+           SET (coverage, num_segments, num_points, first_ts, last_ts, covered) =
+               (SELECT m.cov, coverage.num_segments(m.cov), coverage.num_points(m.cov),
+                       coverage.first_ts(m.cov), coverage.last_ts(m.cov),
+                       coverage.covered(m.cov)
+                  FROM (SELECT coverage.merge(es.coverage, d.cov)) AS m (cov))
+          FROM delta d
+         WHERE es.entity_key = d.k
+        RETURNING 1
+    ), added AS (
+        -- No stored row: no source had points of it, the new ones are all.
+        INSERT INTO coverage.entity_store
+               (entity_key, coverage, num_segments, num_points, first_ts, last_ts, covered)
+        SELECT d.k, d.cov, coverage.num_segments(d.cov), coverage.num_points(d.cov),
+               coverage.first_ts(d.cov), coverage.last_ts(d.cov), coverage.covered(d.cov)
+          FROM delta d
+         WHERE NOT EXISTS (SELECT FROM coverage.entity_store es WHERE es.entity_key = d.k)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM grown) + (SELECT count(*) FROM added);
+END;
+
 -- Brings coverage.known_entities up to the entities table; returns the keys
 -- added and removed.  Their coverage is recomputed by an incremental refresh
 -- (a new entity may have points from before; a removed one loses its rows).
@@ -193,11 +284,15 @@ DECLARE
     all_full boolean;
     src_full boolean;
     whole    boolean;
+    watched  boolean;
     members  oid[];
     keys     text[];
-    added    text[];
-    removed  text[];
+    added    text[] := '{}';
+    removed  text[] := '{}';
     touched  text[];
+    res      record;
+    grown_keys text[] := '{}';
+    grown    coverage.coverage[] := '{}';
     any_full boolean := false;
 BEGIN
     started_at := clock_timestamp();
@@ -224,7 +319,16 @@ BEGIN
     -- Incremental unless asked for, or the stored coverage no longer fits the
     -- configuration (another maximum gap or entities table, a restore).
     all_full := refresh."full" OR (SELECT r.needs_full FROM coverage.refresh_state r);
-    SELECT e.added, e.removed INTO added, removed FROM coverage._sync_entities(cfg) e;
+    -- The entity keys are compared only when a write may have changed them.
+    -- Marks are consumed before the comparison, whose later snapshot sees
+    -- their writes; a mark committed in between only costs one more
+    -- comparison next time.
+    watched := coverage._sync_entities_watch(cfg, false);
+    WITH m AS (DELETE FROM coverage.entities_changed RETURNING 1)
+    SELECT watched AND NOT EXISTS (SELECT FROM m) INTO watched;
+    IF all_full OR NOT watched THEN
+        SELECT e.added, e.removed INTO added, removed FROM coverage._sync_entities(cfg) e;
+    END IF;
     touched := removed;
     FOR src IN SELECT * FROM coverage.sources s ORDER BY s.label LOOP
         src_full := NOT coverage._sync_capture(src) OR all_full;
@@ -240,13 +344,17 @@ BEGIN
           INTO whole, keys FROM d;
         src_full := src_full OR whole;
         IF NOT src_full THEN
-            keys := ARRAY(SELECT DISTINCT k FROM unnest(coalesce(keys, '{}') || added) AS k
+            -- Entities added or removed since the last refresh are recomputed.
+            keys := ARRAY(SELECT DISTINCT k FROM unnest(coalesce(keys, '{}') || added || removed)
+                                                 AS k
                            WHERE k IS NOT NULL);
         END IF;
-        keys := coverage._refresh_source(src, members, cfg.max_gap,
-                                         CASE WHEN NOT src_full THEN keys END);
-        written := written + cardinality(keys);
-        touched := touched || keys;
+        res := coverage._refresh_source(src, members, cfg.max_gap,
+                                        CASE WHEN NOT src_full THEN keys END);
+        written := written + cardinality(res.written);
+        touched := touched || res.written;
+        grown_keys := grown_keys || res.merged_keys;
+        grown := grown || res.merged;
         any_full := any_full OR src_full;
     END LOOP;
     -- Rows of relations that no longer belong to a captured source (a
@@ -255,8 +363,15 @@ BEGIN
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE p.relid = ANY (c.members));
     DELETE FROM coverage.dirty d
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE d.relid = ANY (c.members));
-    entities := coverage._rebuild_entities(
-        CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
+    IF all_full THEN
+        entities := coverage._rebuild_entities(NULL);
+    ELSE
+        -- Entities recomputed in some source are merged again from their
+        -- per-source rows; the others only gained points, merged in directly.
+        touched := ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k);
+        entities := coverage._rebuild_entities(touched)
+                    + coverage._merge_entities(grown_keys, grown, touched);
+    END IF;
     IF any_full AND written > 0 THEN
         -- Fresh statistics keep the plans of stats() right after a big first
         -- refresh; ANALYZE does not block readers.  Incremental refreshes

@@ -22,7 +22,8 @@ BEGIN
                              '_sync_view', '_refresh_source', '_rebuild_entities',
                              '_stats_entities_sql', '_stats_search_json', '_capture', '_capture_insert',
                              '_capture_triggers', '_members', '_capturable',
-                             '_drop_capture', '_sync_capture', '_sync_entities')
+                             '_drop_capture', '_sync_capture', '_sync_entities',
+                             '_merge_entities', '_entities_changed', '_sync_entities_watch')
     LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
     END LOOP;
@@ -33,5 +34,6 @@ $$;
 REVOKE ALL ON coverage.settings, coverage.sources, coverage.source_store,
               coverage.entity_store, coverage.refresh_state, coverage.entity_coverage,
               coverage.pending, coverage.dirty, coverage.captured, coverage.known_entities,
-              coverage.entity_coverage_live, coverage._live_pending, coverage._live_dirty
+              coverage.entities_changed, coverage.entity_coverage_live, coverage._live_pending,
+              coverage._live_dirty
     FROM PUBLIC;
