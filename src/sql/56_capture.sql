@@ -270,8 +270,9 @@ BEGIN
         EXECUTE format('DROP TRIGGER %I ON %s', trg.tgname, trg.rel);
     END LOOP;
     FOR trg IN
-        SELECT m.relid::regclass AS rel, a.attnum, t.tgname, t.tgattr::int2[] AS cols,
-               t.tgenabled
+        SELECT m.relid::regclass AS rel, a.attnum, t.tgname, t.tgenabled,
+               -- (an int2vector counts from 0, an array from 1)
+               ARRAY(SELECT unnest(t.tgattr::int2[])) AS cols
           FROM unnest(rels) AS m (relid)
           LEFT JOIN pg_attribute a ON a.attrelid = m.relid AND a.attname = cfg.key_column
                                   AND NOT a.attisdropped

@@ -14,9 +14,8 @@
 -- source rows; otherwise it recomputes only the entities in keys (distinct),
 -- and merges the pending coverage of the others into their stored values.
 -- Returns the entity keys whose (source, entity) row it recomputed and wrote
--- or removed (written), and the new coverage it merged into the stored rows
--- of the others, entity by entity (merged_keys, merged): the caller merges
--- that into the per-entity rows too, without reading the other sources.
+-- or removed (written), to be rebuilt in coverage.entity_store by the caller,
+-- and those whose new coverage it merged into both stores (merged).
 --
 -- One statement, hence one snapshot: the pending rows it deletes are exactly
 -- those whose source rows the recomputation sees.  Pending points of an
@@ -29,9 +28,7 @@
 -- ones read.  Aggregating before the semi-join with the entities keeps the
 -- join to one row per key, not per point.
 CREATE FUNCTION coverage._refresh_source(src coverage.sources, members oid[], max_gap interval,
-                                         keys text[], OUT written text[],
-                                         OUT merged_keys text[],
-                                         OUT merged coverage.coverage[])
+                                         keys text[], OUT written text[], OUT merged text[])
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 AS $$
@@ -74,7 +71,6 @@ BEGIN
             $q$, src.key_column, src.ts_column, src.source::text)
             INTO infinite, written
             USING max_gap, src.source, members;
-        merged_keys := '{}';
         merged := '{}';
     ELSE
         key_type := format_type(coverage._column_type(src.source, src.key_column,
@@ -104,9 +100,12 @@ BEGIN
                                          AND EXISTS (SELECT FROM coverage.known_entities e
                                                       WHERE e.entity_key = d.k)
             ), delta AS (
+                -- New coverage of the entities not recomputed; keys of no
+                -- entity are left out.
                 SELECT n.k, n.cov FROM fold n
                  WHERE n.cov IS NOT NULL
                    AND NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)
+                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = n.k)
             ), gone AS (
                 DELETE FROM coverage.source_store ss
                  WHERE ss.source = $2 AND ss.entity_key IN (SELECT r.k FROM redo r
@@ -122,37 +121,42 @@ BEGIN
                 RETURNING ss.entity_key
             ), grown AS (
                 -- Merging is exact: the stored value plus the new points is
-                -- what a recomputation gives.  A stored row is a known
-                -- entity's (a removed entity is recomputed, hence not here).
-                UPDATE coverage.source_store ss
-                   SET coverage = coverage.merge(ss.coverage, d.cov),
-                       points = ss.points + coverage.num_points(d.cov)
-                  FROM delta d
-                 WHERE ss.source = $2 AND ss.entity_key = d.k
-                RETURNING d.k, d.cov
-            ), added AS (
-                INSERT INTO coverage.source_store (source, entity_key, coverage, points)
+                -- what a recomputation gives.  (Runs though nothing reads it.)
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
                 SELECT $2, d.k, d.cov, coverage.num_points(d.cov) FROM delta d
-                 WHERE NOT EXISTS (SELECT FROM coverage.source_store ss
-                                    WHERE ss.source = $2 AND ss.entity_key = d.k)
-                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
-                RETURNING entity_key AS k, coverage AS cov
-            ), applied AS (
-                SELECT g.k, g.cov FROM grown g UNION ALL SELECT a.k, a.cov FROM added a
+                    ON CONFLICT (source, entity_key) DO UPDATE
+                    SET coverage = coverage.merge(ss.coverage, excluded.coverage),
+                        points = ss.points + excluded.points
+            ), merged AS (
+                -- The same into the per-entity row, without reading the other
+                -- sources (merging is associative).  No row: no source had
+                -- points of it, the new ones are all.  An entity that another
+                -- source recomputes is rebuilt afterwards anyway.
+                INSERT INTO coverage.entity_store AS es
+                       (entity_key, coverage, num_segments, num_points, first_ts, last_ts,
+                        covered)
+                SELECT d.k, d.cov, coverage.num_segments(d.cov), coverage.num_points(d.cov),
+                       coverage.first_ts(d.cov), coverage.last_ts(d.cov), coverage.covered(d.cov)
+                  FROM delta d
+                    ON CONFLICT (entity_key) DO UPDATE
+                    -- (the accessors computed once, from the merged value)
+                    SET (coverage, num_segments, num_points, first_ts, last_ts, covered) =
+                        (SELECT m.cov, coverage.num_segments(m.cov), coverage.num_points(m.cov),
+                                coverage.first_ts(m.cov), coverage.last_ts(m.cov),
+                                coverage.covered(m.cov)
+                           FROM (SELECT coverage.merge(es.coverage, excluded.coverage)) AS m (cov))
+                RETURNING es.entity_key
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
                        + (SELECT coalesce(sum(n.infinite), 0) FROM fold n
                            WHERE NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)),
                    ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c),
-                   m.keys, m.covs
-              FROM (SELECT coalesce(array_agg(a.k), '{}') AS keys,
-                           coalesce(array_agg(a.cov), '{}') AS covs
-                      FROM applied a) m
+                   ARRAY(SELECT m.entity_key FROM merged m)
             $q$, src.key_column, src.ts_column, src.source::text,
             -- (An empty list must not scan the source at all.)
             CASE WHEN cardinality(keys) = 0 THEN 'ON false'
                  ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END)
-            INTO infinite, written, merged_keys, merged
+            INTO infinite, written, merged
             USING max_gap, src.source, keys, members;
     END IF;
     IF infinite > 0 THEN
@@ -165,10 +169,10 @@ END
 $$;
 
 -- Merges the stored per-source coverage into the per-entity rows of the given
--- keys (all with NULL), writing only the rows that change; returns the number
--- of entity rows written or deleted.  Reads no source, so drop_source can call
--- it too.
-CREATE FUNCTION coverage._rebuild_entities(keys text[]) RETURNS bigint
+-- keys (all with NULL), writing only the rows that change; returns the keys
+-- of the entity rows written or deleted.  Reads no source, so drop_source can
+-- call it too.
+CREATE FUNCTION coverage._rebuild_entities(keys text[]) RETURNS text[]
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 BEGIN ATOMIC
@@ -186,7 +190,7 @@ BEGIN ATOMIC
     ), gone AS (
         DELETE FROM coverage.entity_store es
          WHERE es.entity_key IN (SELECT f.entity_key FROM fresh f WHERE f.cov IS NULL)
-        RETURNING 1
+        RETURNING es.entity_key
     ), changed AS (
         INSERT INTO coverage.entity_store AS es
                (entity_key, coverage, num_segments, num_points, first_ts, last_ts, covered)
@@ -199,48 +203,9 @@ BEGIN ATOMIC
                 num_points = excluded.num_points, first_ts = excluded.first_ts,
                 last_ts = excluded.last_ts, covered = excluded.covered
             WHERE es.coverage IS DISTINCT FROM excluded.coverage
-        RETURNING 1
+        RETURNING es.entity_key
     )
-    SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM changed);
-END;
-
--- Merges new coverage (keys and values in step, a key maybe repeated, one
--- per source) into the per-entity rows, skipping the keys in skip (rebuilt
--- from the per-source rows instead); returns the number of rows written.
--- Exact, as merging is: the stored value plus the new coverage of every
--- source is what a rollup of the updated per-source rows gives, without
--- reading them.  The accessors are computed once, from the merged value.
-CREATE FUNCTION coverage._merge_entities(keys text[], covs coverage.coverage[], skip text[])
-RETURNS bigint
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, coverage, pg_temp
-BEGIN ATOMIC
-    WITH delta AS (
-        SELECT u.k, coverage.rollup(u.cov) AS cov
-          FROM unnest(keys, covs) AS u (k, cov)
-         WHERE NOT EXISTS (SELECT FROM unnest(skip) AS s (k) WHERE s.k = u.k)
-         GROUP BY u.k
-    ), grown AS (
-        UPDATE coverage.entity_store es
-           SET (coverage, num_segments, num_points, first_ts, last_ts, covered) =
-               (SELECT m.cov, coverage.num_segments(m.cov), coverage.num_points(m.cov),
-                       coverage.first_ts(m.cov), coverage.last_ts(m.cov),
-                       coverage.covered(m.cov)
-                  FROM (SELECT coverage.merge(es.coverage, d.cov)) AS m (cov))
-          FROM delta d
-         WHERE es.entity_key = d.k
-        RETURNING 1
-    ), added AS (
-        -- No stored row: no source had points of it, the new ones are all.
-        INSERT INTO coverage.entity_store
-               (entity_key, coverage, num_segments, num_points, first_ts, last_ts, covered)
-        SELECT d.k, d.cov, coverage.num_segments(d.cov), coverage.num_points(d.cov),
-               coverage.first_ts(d.cov), coverage.last_ts(d.cov), coverage.covered(d.cov)
-          FROM delta d
-         WHERE NOT EXISTS (SELECT FROM coverage.entity_store es WHERE es.entity_key = d.k)
-        RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM grown) + (SELECT count(*) FROM added);
+    SELECT ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c);
 END;
 
 -- Brings coverage.known_entities up to the entities table; returns the keys
@@ -291,8 +256,8 @@ DECLARE
     removed  text[] := '{}';
     touched  text[];
     res      record;
-    grown_keys text[] := '{}';
-    grown    coverage.coverage[] := '{}';
+    merged   text[] := '{}';
+    merging  integer := 0;
     any_full boolean := false;
 BEGIN
     started_at := clock_timestamp();
@@ -353,8 +318,8 @@ BEGIN
                                         CASE WHEN NOT src_full THEN keys END);
         written := written + cardinality(res.written);
         touched := touched || res.written;
-        grown_keys := grown_keys || res.merged_keys;
-        grown := grown || res.merged;
+        merged := merged || res.merged;
+        merging := merging + (cardinality(res.merged) > 0)::integer;
         any_full := any_full OR src_full;
     END LOOP;
     -- Rows of relations that no longer belong to a captured source (a
@@ -363,15 +328,14 @@ BEGIN
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE p.relid = ANY (c.members));
     DELETE FROM coverage.dirty d
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE d.relid = ANY (c.members));
-    IF all_full THEN
-        entities := coverage._rebuild_entities(NULL);
-    ELSE
-        -- Entities recomputed in some source are merged again from their
-        -- per-source rows; the others only gained points, merged in directly.
-        touched := ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k);
-        entities := coverage._rebuild_entities(touched)
-                    + coverage._merge_entities(grown_keys, grown, touched);
-    END IF;
+    -- Entities recomputed in some source are merged again from their
+    -- per-source rows; the others had their new points merged in already.
+    touched := coverage._rebuild_entities(
+        CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
+    -- (a key repeats when several sources wrote the entity's row)
+    entities := CASE WHEN cardinality(merged) = 0 THEN cardinality(touched)
+                     WHEN cardinality(touched) = 0 AND merging = 1 THEN cardinality(merged)
+                     ELSE (SELECT count(DISTINCT k) FROM unnest(touched || merged) AS k) END;
     IF any_full AND written > 0 THEN
         -- Fresh statistics keep the plans of stats() right after a big first
         -- refresh; ANALYZE does not block readers.  Incremental refreshes

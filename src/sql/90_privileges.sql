@@ -23,7 +23,7 @@ BEGIN
                              '_stats_entities_sql', '_stats_search_json', '_capture', '_capture_insert',
                              '_capture_triggers', '_members', '_capturable',
                              '_drop_capture', '_sync_capture', '_sync_entities',
-                             '_merge_entities', '_entities_changed', '_sync_entities_watch')
+                             '_entities_changed', '_sync_entities_watch')
     LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
     END LOOP;
