@@ -31,13 +31,13 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
     return true;
 }
 
-void sort_pending(Accumulator& acc) {
-    std::sort(acc.pending, acc.pending + acc.pending_count,
+void sort_by_start(Segment* segs, size_t n) {
+    std::sort(segs, segs + n,
               [](const Segment& x, const Segment& y) { return x.start < y.start; });
 }
 
 size_t flush_pending(Accumulator& acc, Segment* out) {
-    sort_pending(acc);
+    sort_by_start(acc.pending, acc.pending_count);
     MergeCursor cursor =
         start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     merge_step(cursor, acc.count + acc.pending_count);

@@ -65,6 +65,49 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     check_segment_limit(count);
 }
 
+// Pending entries are sorted in runs of this many, with interrupt checks between: one
+// sort of a million entries takes a good part of a second that no cancel could cut short.
+constexpr size_t kSortRun = 1 << 16;
+
+// Sorts the pending entries and joins them into segments (sorted, disjoint), left at the
+// front of the pending buffer. Runs are sorted one by one, then merged pairwise by
+// merge_segments, which checks for interrupts too. A cancel may leave the buffer half
+// merged; the state is then discarded with the aborted query, like any other.
+void join_pending(AggregateState* st) {
+    core::Accumulator& acc = st->acc;
+    size_t n = acc.pending_count;
+    for (size_t i = 0; i < n; i += kSortRun) {
+        core::sort_by_start(acc.pending + i, std::min(kSortRun, n - i));
+        CHECK_FOR_INTERRUPTS();
+    }
+    size_t runs = (n + kSortRun - 1) / kSortRun;
+    if (runs <= 1) return;
+    // Run r keeps its slot from r * kSortRun on: joining only shortens it, so a merge of
+    // two neighbouring runs fits the slot of the first, in the other buffer.
+    auto* length = static_cast<size_t*>(palloc(runs * sizeof(size_t)));
+    for (size_t r = 0; r < runs; ++r) length[r] = std::min(kSortRun, n - r * kSortRun);
+    core::Segment* scratch = allocate_segments(st->context, n);
+    core::Segment* from = acc.pending;
+    core::Segment* to = scratch;
+    for (size_t width = 1; width < runs; width *= 2) {
+        for (size_t r = 0; r < runs; r += 2 * width) {
+            size_t partner = r + width;
+            core::Segment* out = to + r * kSortRun;
+            if (partner >= runs) {
+                memcpy(out, from + r * kSortRun, length[r] * sizeof(core::Segment));
+                continue;
+            }
+            length[r] = merge_segments(from + r * kSortRun, length[r], from + partner * kSortRun,
+                                       length[partner], acc.gap, out);
+        }
+        std::swap(from, to);
+    }
+    if (from != acc.pending) memcpy(acc.pending, from, length[0] * sizeof(core::Segment));
+    acc.pending_count = length[0];
+    pfree(scratch);
+    pfree(length);
+}
+
 }  // namespace
 
 void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap) {
@@ -80,11 +123,11 @@ void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap)
 void flush(AggregateState* st) {
     core::Accumulator& acc = st->acc;
     if (acc.pending_count == 0) return;
+    // Sorted, joined and merged in steps that check for interrupts: a flush can join a
+    // million pending entries into tens of millions of segments.
+    join_pending(st);
     size_t capacity = core::flushed_bound(acc) + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
-    // Merged in steps that check for interrupts: a flush can join a million pending
-    // entries into tens of millions of segments. A cancel leaves the state as it was.
-    core::sort_pending(acc);
     size_t count =
         merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     acc.pending_count = 0;

@@ -65,9 +65,9 @@ inline size_t flushed_bound(const Accumulator& acc) {
     return acc.count + acc.pending_count;
 }
 
-// Sorts the pending entries by start: the first half of flush_pending, for callers
-// that merge them into the segments themselves (in steps, checking for interrupts).
-void sort_pending(Accumulator& acc);
+// Sorts segments by start: what flush_pending does to the pending entries first, for
+// callers that sort and merge them in pieces themselves (checking for interrupts).
+void sort_by_start(Segment* segs, size_t n);
 
 // Joins the pending entries into the segments, writing the result to `out`, which
 // must have room for flushed_bound(acc) segments and must not alias acc.segments.
