@@ -2,7 +2,8 @@
 -- between runs, and merges the runs pairwise. Shuffled input whose flushes hold one to
 -- five runs (an odd number leaves a run without a partner in some passes) must give
 -- exactly what time-ordered input gives.
-CREATE EXTENSION IF NOT EXISTS coverage_ext;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 SET max_parallel_workers_per_gather = 0;
 
 -- i * 7919 mod n is a permutation of 0 .. n - 1 for these n. Point p lies at p + p / 3

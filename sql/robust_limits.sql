@@ -3,8 +3,8 @@
 -- every finite time survives a round trip through text; point counts beyond bigint
 -- fail with 22003. Values over the 1 GB datum limit (54000) need gigabytes of memory
 -- to build and are checked outside this suite (README, "Limits").
-CREATE EXTENSION IF NOT EXISTS coverage_ext;
-SET TimeZone = 'UTC';
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/fresh_extension.psql
 
 -- Runs a statement and reports its SQLSTATE, message and detail, or "ok".
 CREATE FUNCTION pg_temp.outcome(statement text) RETURNS text
