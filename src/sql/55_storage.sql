@@ -26,7 +26,7 @@ CREATE TABLE coverage.source_store (
     source     regclass NOT NULL REFERENCES coverage.sources (source) ON DELETE CASCADE,
     entity_key text NOT NULL,
     coverage   coverage.coverage NOT NULL,
-    points     bigint NOT NULL,
+    points     bigint NOT NULL GENERATED ALWAYS AS (coverage.num_points(coverage)) STORED,
     PRIMARY KEY (source, entity_key)
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE coverage.source_store IS
@@ -36,14 +36,17 @@ CREATE INDEX source_store_entity_key ON coverage.source_store (entity_key);
 
 -- The accessor values are stored beside the coverage so that stats() can sum
 -- and sort them over thousands of entities without detoasting any coverage.
+-- Generated: computed once per row written, from the value written, by the
+-- executor itself (an incremental refresh merges into the stored value and
+-- never computes the merged value twice).
 CREATE TABLE coverage.entity_store (
     entity_key   text PRIMARY KEY,
     coverage     coverage.coverage NOT NULL,
-    num_segments integer NOT NULL,
-    num_points   bigint NOT NULL,
-    first_ts     timestamptz NOT NULL,
-    last_ts      timestamptz NOT NULL,
-    covered      interval NOT NULL
+    num_segments integer NOT NULL GENERATED ALWAYS AS (coverage.num_segments(coverage)) STORED,
+    num_points   bigint NOT NULL GENERATED ALWAYS AS (coverage.num_points(coverage)) STORED,
+    first_ts     timestamptz NOT NULL GENERATED ALWAYS AS (coverage.first_ts(coverage)) STORED,
+    last_ts      timestamptz NOT NULL GENERATED ALWAYS AS (coverage.last_ts(coverage)) STORED,
+    covered      interval NOT NULL GENERATED ALWAYS AS (coverage.covered(coverage)) STORED
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE coverage.entity_store IS
     'coverage of each entity over all sources, as of the last refresh';

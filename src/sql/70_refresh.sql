@@ -59,10 +59,9 @@ BEGIN
                    AND NOT EXISTS (SELECT FROM fresh f WHERE f.k = ss.entity_key)
                 RETURNING ss.entity_key
             ), changed AS (
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
-                SELECT $2, f.k, f.cov, coverage.num_points(f.cov) FROM fresh f
-                    ON CONFLICT (source, entity_key) DO UPDATE
-                    SET coverage = excluded.coverage, points = excluded.points
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
+                SELECT $2, f.k, f.cov FROM fresh f
+                    ON CONFLICT (source, entity_key) DO UPDATE SET coverage = excluded.coverage
                     WHERE ss.coverage IS DISTINCT FROM excluded.coverage
                 RETURNING ss.entity_key
             )
@@ -81,9 +80,11 @@ BEGIN
                 RETURNING p.keys, p.points
             ), fold AS (
                 -- New points per entity; those of recomputed entities go unused.
+                -- (unnest in the select list, in step, streams the arrays; in
+                -- FROM it would copy them into a tuplestore first)
                 SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
                        count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
-                  FROM pend p, unnest(p.keys, p.points) AS u (k, t)
+                  FROM (SELECT unnest(p.keys) AS k, unnest(p.points) AS t FROM pend p) u
                  GROUP BY u.k
             ), agg AS (
                 SELECT r.%1$I::text AS k,
@@ -100,58 +101,60 @@ BEGIN
                                          AND EXISTS (SELECT FROM coverage.known_entities e
                                                       WHERE e.entity_key = d.k)
             ), delta AS (
-                -- New coverage of the entities not recomputed; keys of no
-                -- entity are left out.
+                -- New coverage of the entities not recomputed.
                 SELECT n.k, n.cov FROM fold n
                  WHERE n.cov IS NOT NULL
                    AND NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)
-                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = n.k)
             ), gone AS (
                 DELETE FROM coverage.source_store ss
                  WHERE ss.source = $2 AND ss.entity_key IN (SELECT r.k FROM redo r
                                                              WHERE r.cov IS NULL)
                 RETURNING ss.entity_key
             ), changed AS (
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
-                SELECT $2, r.k, r.cov, coverage.num_points(r.cov) FROM redo r
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
+                SELECT $2, r.k, r.cov FROM redo r
                  WHERE r.cov IS NOT NULL
-                    ON CONFLICT (source, entity_key) DO UPDATE
-                    SET coverage = excluded.coverage, points = excluded.points
+                    ON CONFLICT (source, entity_key) DO UPDATE SET coverage = excluded.coverage
                     WHERE ss.coverage IS DISTINCT FROM excluded.coverage
                 RETURNING ss.entity_key
             ), grown AS (
                 -- Merging is exact: the stored value plus the new points is
-                -- what a recomputation gives.  (Runs though nothing reads it.)
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage, points)
-                SELECT $2, d.k, d.cov, coverage.num_points(d.cov) FROM delta d
-                    ON CONFLICT (source, entity_key) DO UPDATE
-                    SET coverage = coverage.merge(ss.coverage, excluded.coverage),
-                        points = ss.points + excluded.points
-            ), merged AS (
-                -- The same into the per-entity row, without reading the other
-                -- sources (merging is associative).  No row: no source had
-                -- points of it, the new ones are all.  An entity that another
-                -- source recomputes is rebuilt afterwards anyway.
-                INSERT INTO coverage.entity_store AS es
-                       (entity_key, coverage, num_segments, num_points, first_ts, last_ts,
-                        covered)
-                SELECT d.k, d.cov, coverage.num_segments(d.cov), coverage.num_points(d.cov),
-                       coverage.first_ts(d.cov), coverage.last_ts(d.cov), coverage.covered(d.cov)
+                -- what a recomputation gives.  A stored row is a known
+                -- entity's (a removed one is recomputed, hence not here).
+                UPDATE coverage.source_store ss SET coverage = coverage.merge(ss.coverage, d.cov)
                   FROM delta d
+                 WHERE ss.source = $2 AND ss.entity_key = d.k
+                RETURNING d.k, d.cov
+            ), added AS (
+                -- Entities new to this source; keys of no entity are left out.
+                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
+                SELECT $2, d.k, d.cov FROM delta d
+                 WHERE d.k NOT IN (SELECT g.k FROM grown g)
+                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
+                RETURNING ss.entity_key AS k, ss.coverage AS cov
+            ), merged AS (
+                -- The same into the per-entity rows, without reading the
+                -- other sources (merging is associative).  An entity that
+                -- another source recomputes is rebuilt afterwards anyway.
+                -- With a row for this source it had one for the entity.
+                UPDATE coverage.entity_store es SET coverage = coverage.merge(es.coverage, g.cov)
+                  FROM grown g
+                 WHERE es.entity_key = g.k
+                RETURNING es.entity_key
+            ), merged_new AS (
+                -- Without one, it may have one through another source.
+                INSERT INTO coverage.entity_store AS es (entity_key, coverage)
+                SELECT a.k, a.cov FROM added a
                     ON CONFLICT (entity_key) DO UPDATE
-                    -- (the accessors computed once, from the merged value)
-                    SET (coverage, num_segments, num_points, first_ts, last_ts, covered) =
-                        (SELECT m.cov, coverage.num_segments(m.cov), coverage.num_points(m.cov),
-                                coverage.first_ts(m.cov), coverage.last_ts(m.cov),
-                                coverage.covered(m.cov)
-                           FROM (SELECT coverage.merge(es.coverage, excluded.coverage)) AS m (cov))
+                    SET coverage = coverage.merge(es.coverage, excluded.coverage)
                 RETURNING es.entity_key
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
                        + (SELECT coalesce(sum(n.infinite), 0) FROM fold n
                            WHERE NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)),
                    ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c),
-                   ARRAY(SELECT m.entity_key FROM merged m)
+                   ARRAY(SELECT m.entity_key FROM merged m
+                         UNION ALL SELECT m.entity_key FROM merged_new m)
             $q$, src.key_column, src.ts_column, src.source::text,
             -- (An empty list must not scan the source at all.)
             CASE WHEN cardinality(keys) = 0 THEN 'ON false'
@@ -192,16 +195,10 @@ BEGIN ATOMIC
          WHERE es.entity_key IN (SELECT f.entity_key FROM fresh f WHERE f.cov IS NULL)
         RETURNING es.entity_key
     ), changed AS (
-        INSERT INTO coverage.entity_store AS es
-               (entity_key, coverage, num_segments, num_points, first_ts, last_ts, covered)
-        SELECT f.entity_key, f.cov, coverage.num_segments(f.cov), coverage.num_points(f.cov),
-               coverage.first_ts(f.cov), coverage.last_ts(f.cov), coverage.covered(f.cov)
-          FROM fresh f
+        INSERT INTO coverage.entity_store AS es (entity_key, coverage)
+        SELECT f.entity_key, f.cov FROM fresh f
          WHERE f.cov IS NOT NULL
-            ON CONFLICT (entity_key) DO UPDATE
-            SET coverage = excluded.coverage, num_segments = excluded.num_segments,
-                num_points = excluded.num_points, first_ts = excluded.first_ts,
-                last_ts = excluded.last_ts, covered = excluded.covered
+            ON CONFLICT (entity_key) DO UPDATE SET coverage = excluded.coverage
             WHERE es.coverage IS DISTINCT FROM excluded.coverage
         RETURNING es.entity_key
     )
