@@ -1,7 +1,8 @@
 -- Incremental refresh equals full refresh: random mixes of inserts, updates,
 -- deletes and truncates across several sources (a plain table, a partitioned
 -- table written through its root and its partitions, a table with a hostile
--- name, a view), and changes to the entities table, each followed by an
+-- name, a view), and changes to the entities table (keys added, removed,
+-- renamed; other columns updated), each followed by an
 -- incremental refresh whose stored coverage must equal a recomputation from
 -- scratch and what a full refresh then stores.
 \getenv abs_srcdir PG_ABS_SRCDIR
@@ -40,8 +41,9 @@ RETURN CASE WHEN random() < 0.03 THEN NULL
 -- One round of random changes; returns what it did, for the record.
 CREATE FUNCTION pg_temp.random_changes() RETURNS text LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    done text[] := '{}';
-    n    int;
+    done    text[] := '{}';
+    n       int;
+    renamed text;
 BEGIN
     FOR step IN 1 .. 1 + floor(random() * 4)::int LOOP
         n := 1 + floor(random() * 30)::int;
@@ -89,10 +91,17 @@ BEGIN
                 done := done || 'truncate hostile'::text;
             END IF;
         WHEN 11 THEN
-            -- entities come and go
+            -- entities come, go and change their key; other columns change
+            -- without changing any key
             DELETE FROM ir_items WHERE id = 'e' || (1 + floor(random() * 26))::int;
             INSERT INTO ir_items VALUES ('e' || (1 + floor(random() * 26))::int, 'g9')
                 ON CONFLICT DO NOTHING;
+            renamed := 'e' || (1 + floor(random() * 26))::int;
+            -- (one row: the subquery draws its key once)
+            UPDATE ir_items SET id = renamed
+             WHERE id = (SELECT 'e' || (1 + floor(random() * 26))::int)
+               AND NOT EXISTS (SELECT FROM ir_items i WHERE i.id = renamed);
+            UPDATE ir_items SET grp = 'g' || floor(random() * 4)::int WHERE random() < 0.3;
             done := done || 'entities'::text;
         ELSE
             -- a statement writing several entities of two sources at once
