@@ -117,7 +117,7 @@ def generate_sql(rows):
         """
         CREATE TABLE trades (market text NOT NULL, ts timestamptz NOT NULL,
                              price float8, size float8)""",
-        f"""
+        """
         INSERT INTO book_snapshots
         SELECT p.market, p.ts, round((0.05 + random() * 0.9)::numeric, 3),
                round((random() * 0.02)::numeric, 3), (random() * 5000)::int
