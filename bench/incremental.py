@@ -2,22 +2,26 @@
 """Benchmark of incremental refresh and of the ingest overhead of change capture.
 
 Builds a source of --rows rows (10,000 markets, one point a minute with an outage every
-200 points), refreshes it fully, then times, interleaved over --rounds rounds:
+200 points), refreshes it fully, then times over --rounds rounds, each made of:
 
   * coverage.refresh(full => true) on the whole source;
   * coverage.refresh() after 0.1% and after 1% new rows, inserted in 1,000-row
     statements at random markets (so spread over most entities), appended in time as a
     collector does, and after 1% new rows at a tenth of the markets;
-  * ingest into two identical tables, one a captured source and one not: COPY of
-    100,000 rows, 100 INSERTs of 1,000 rows, 1,000 single-row INSERTs (each its own
-    transaction); once for an orderbook-delta-like table (six columns, an index on
-    (ticker, ts)) and once for a bare (key, time) table without index, the worst case.
 
-It prints the medians, the ratios and a Markdown table for the README.
+and reports each incremental refresh's share of the full refresh of its round (median
+and middle half). Then, over --ingest-rounds rounds after an untimed one, ingest into
+two identical tables, one a captured source and one not, one right after the other
+(which first alternates): COPY of 100,000 rows, 100 INSERTs of 1,000 rows, 1,000
+single-row INSERTs (each its own transaction); once for an orderbook-delta-like table
+(six columns, an index on (ticker, ts)) and once for a bare (key, time) table without
+index, the worst case. The overhead is the median of the rounds' ratios, with their
+middle half.
 
-    python3 bench/incremental.py                 # 10M rows, 5 rounds
+    python3 bench/incremental.py                 # 10M rows, 5 + 15 rounds
     python3 bench/incremental.py --rows 1000000  # a quicker run
-    python3 bench/incremental.py --rows 20000 --rounds 1   # smoke run
+    python3 bench/incremental.py --skip-refresh  # the ingest only
+    python3 bench/incremental.py --rows 20000 --rounds 1 --ingest-rounds 1   # smoke run
 
 Cluster, port and PG_CONFIG as for bench/bench.py, whose helpers it uses.
 """
@@ -41,15 +45,21 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000,
                     help="rows of the refreshed source (default 10M)")
-    ap.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
+    ap.add_argument("--rounds", type=int, default=5, help="timed refresh rounds (default 5)")
+    ap.add_argument("--ingest-rounds", type=int, default=15,
+                    help="timed ingest rounds (default 15)")
+    ap.add_argument("--skip-refresh", action="store_true",
+                    help="measure the ingest only (on a source of 10,000 rows)")
     ap.add_argument("--port", type=int,
                     default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
     ap.add_argument("--dbname", default="coverage_bench_incremental")
     args = ap.parse_args()
     if args.rows < 10_000:
         ap.error("--rows must be at least 10000")
-    if args.rounds < 1:
-        ap.error("--rounds must be at least 1")
+    if args.rounds < 1 or args.ingest_rounds < 1:
+        ap.error("--rounds and --ingest-rounds must be at least 1")
+    if args.skip_refresh:
+        args.rows = 10_000
     return args
 
 
@@ -137,23 +147,66 @@ class Workload:
         self.singles = cut(ingest_rows(SINGLE_ROWS, 3))
 
 
-def ingest(conn, table, work):
-    """Times the three ways of writing into `table`; returns seconds for each."""
-    t = {}
-    start = time.perf_counter()
-    with conn.cursor().copy(f"COPY {table} FROM STDIN") as cp:
-        cp.write(work.copy)
-    t["copy"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in range(COPY_ROWS // BATCH):
-        conn.execute(f"INSERT INTO {table} VALUES {work.values}")
-    t["batch"] = time.perf_counter() - start
-    placeholders = ", ".join(["%s"] * work.width)
-    start = time.perf_counter()
-    for row in work.singles:
-        conn.execute(f"INSERT INTO {table} VALUES ({placeholders})", row)
-    t["single"] = time.perf_counter() - start
-    return t
+INGEST_OPS = ("copy", "batch", "single")
+
+
+def backend_cpu(conn):
+    """A function returning the CPU time (s) the server process of `conn` has used so
+    far, from /proc/<pid>/schedstat (nanoseconds; the server runs on this machine);
+    None when that cannot be read. Unlike elapsed time, other work on the machine
+    hardly changes it."""
+    path = f"/proc/{conn.info.backend_pid}/schedstat"
+    try:
+        open(path).read()
+    except OSError:
+        return None
+    return lambda: int(open(path).read().split()[0]) / 1e9
+
+
+def ingest(conn, table, work, op, cpu):
+    """Writes the workload into `table` one way; returns (elapsed s, server CPU s)."""
+    start, start_cpu = time.perf_counter(), cpu() if cpu else 0.0
+    if op == "copy":
+        with conn.cursor().copy(f"COPY {table} FROM STDIN") as cp:
+            cp.write(work.copy)
+    elif op == "batch":
+        for _ in range(COPY_ROWS // BATCH):
+            conn.execute(f"INSERT INTO {table} VALUES {work.values}")
+    else:
+        placeholders = ", ".join(["%s"] * work.width)
+        for row in work.singles:
+            conn.execute(f"INSERT INTO {table} VALUES ({placeholders})", row)
+    return time.perf_counter() - start, (cpu() - start_cpu) if cpu else float("nan")
+
+
+def measure_ingest(conn, pairs, rounds):
+    """Times every way of writing into each pair of tables, the two tables of a pair
+    right after each other (in turn first), one untimed round first; returns, per
+    (table, op), the elapsed and server CPU times of the rounds, and per (captured
+    table, op) the captured/plain ratios of each round, elapsed and CPU. Pairing the
+    two runs of a round cancels most of the drift of a shared machine."""
+    cpu = backend_cpu(conn)
+    times, ratios = {}, {}
+    for r in range(-1, rounds):
+        log(f"ingest round {r + 1}/{rounds}" + (" (warm-up)" if r < 0 else ""))
+        for plain, capt, work in pairs:
+            for op in INGEST_OPS:
+                t = {table: ingest(conn, table, work, op, cpu)
+                     for table in ((plain, capt) if r % 2 == 0 else (capt, plain))}
+                if r >= 0:
+                    for table in (plain, capt):
+                        times.setdefault((table, op), []).append(t[table])
+                    ratios.setdefault((capt, op), []).append(
+                        tuple(c / p for c, p in zip(t[capt], t[plain])))
+    return times, ratios
+
+
+def spread(values):
+    """The middle half of the values (first and third quartile)."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4)
+    return q[0], q[2]
 
 
 def main():
@@ -166,68 +219,87 @@ def main():
             cluster(args, "stop")
 
 
-def run(args, info):
-    conn, per_market = prepare(args, info)
+def measure_refresh(conn, args, per_market):
+    """Times, round after round, a full refresh and incremental ones after new rows;
+    returns the times per kind and the entities each incremental refresh rewrote."""
     rows = per_market * MARKETS
-    small, large = rows // 1000, rows // 100
-    full, incr_small, incr_large, incr_few = [], [], [], []
+    kinds = (("0.1%", rows // 1000, MARKETS), ("1%", rows // 100, MARKETS),
+             ("1% few", rows // 100, MARKETS // 10))
+    times = {k: [] for k in ("full", *(name for name, _, _ in kinds))}
     written = {}
     minute = per_market + (per_market // 200) * 20 + 60
     for r in range(args.rounds):
-        log(f"round {r + 1}/{args.rounds}: refresh")
-        t, row = timed(conn, "SELECT entities FROM coverage.refresh(full => true)")
-        full.append(t)
-        for count, markets, times, name in ((small, MARKETS, incr_small, "0.1%"),
-                                            (large, MARKETS, incr_large, "1%"),
-                                            (large, MARKETS // 10, incr_few, "1% few")):
+        log(f"refresh round {r + 1}/{args.rounds}")
+        t, _ = timed(conn, "SELECT entities FROM coverage.refresh(full => true)")
+        times["full"].append(t)
+        for name, count, markets in kinds:
             append_rows(conn, count, minute, markets)
             minute += 15
             t, row = timed(conn, "SELECT entities FROM coverage.refresh()")
-            times.append(t)
+            times[name].append(t)
             written[name] = row[0]
     # The incremental refreshes stored what a full one computes.
     t, row = timed(conn, "SELECT entities FROM coverage.refresh(full => true)")
     assert row[0] == 0, f"a full refresh after the incremental ones rewrote {row[0]} entities"
+    return times, written
 
+
+def run(args, info):
+    conn, per_market = prepare(args, info)
+    rows = per_market * MARKETS
+    if not args.skip_refresh:
+        refresh, written = measure_refresh(conn, args, per_market)
     pairs = (("ingest_plain", "ingest_captured", Workload(6)),
              ("bare_plain", "bare_captured", Workload(2)))
-    runs = {t: [] for plain, capt, _ in pairs for t in (plain, capt)}
-    for r in range(args.rounds):
-        log(f"round {r + 1}/{args.rounds}: ingest")
-        for plain, capt, work in pairs:
-            for table in ((plain, capt) if r % 2 == 0 else (capt, plain)):
-                runs[table].append(ingest(conn, table, work))
+    times, ratios = measure_ingest(conn, pairs, args.ingest_rounds)
     pending = conn.execute("SELECT count(*) FROM coverage.pending").fetchone()[0]
     conn.close()
 
     med = statistics.median
-    f, s, l, w = med(full), med(incr_small), med(incr_large), med(incr_few)
-    print(f"\nsource rows: {rows:,}, entities: {MARKETS:,}, rounds: {args.rounds}")
-    print("\n| measurement | median | ratio |")
-    print("|---|---:|---:|")
-    print(f"| full refresh, {rows:,} rows | {f:.3f} s | 1 |")
-    print(f"| incremental refresh after 0.1% new rows ({small:,}; {written['0.1%']:,} "
-          f"entities rewritten) | {s:.3f} s | {s / f:.2%} of full |")
-    print(f"| incremental refresh after 1% new rows ({large:,}; {written['1%']:,} "
-          f"entities rewritten) | {l:.3f} s | {l / f:.2%} of full |")
-    print(f"| incremental refresh after 1% new rows at a tenth of the markets "
-          f"({written['1% few']:,} entities rewritten) | {w:.3f} s | {w / f:.2%} of full |")
-    targets = [("refresh after 1% new rows <= 5% of full", l / f <= 0.05)]
+    targets = []
+    if not args.skip_refresh:
+        f = med(refresh["full"])
+        print(f"\nsource rows: {rows:,}, entities: {MARKETS:,}, rounds: {args.rounds}")
+        print("\n| refresh | median | share of a full refresh (each round's; middle half) |")
+        print("|---|---:|---:|")
+        print(f"| full, {rows:,} rows | {f:.3f} s | 100% |")
+        for name, label in (("0.1%", f"after 0.1% new rows ({rows // 1000:,})"),
+                            ("1%", f"after 1% new rows ({rows // 100:,})"),
+                            ("1% few", "after 1% new rows at a tenth of the markets")):
+            share = [t / full for t, full in zip(refresh[name], refresh["full"])]
+            lo, hi = spread(share)
+            print(f"| {label}, {written[name]:,} entities rewritten | "
+                  f"{med(refresh[name]):.3f} s | {med(share):.1%} ({lo:.1%} to {hi:.1%}) |")
+            if name == "1%":
+                targets.append(("refresh after 1% new rows <= 5% of full", med(share) <= 0.05))
+    print(f"\ningest rounds: {args.ingest_rounds} (plus one warm-up), each table of a pair "
+          "right after the other")
+    print("\n| write | table | without | with capture | overhead, elapsed (middle half) "
+          "| overhead, server CPU (middle half) |")
+    print("|---|---|---:|---:|---:|---:|")
     for plain_t, capt_t, what in (("ingest_plain", "ingest_captured",
-                                   "6 columns, (ticker, ts) index"),
-                                  ("bare_plain", "bare_captured", "2 columns, no index")):
-        for key, label, n in (("copy", f"COPY of {COPY_ROWS:,} rows", COPY_ROWS),
-                              ("batch", f"{COPY_ROWS // BATCH} INSERTs of {BATCH:,} rows",
-                               COPY_ROWS),
-                              ("single", f"{SINGLE_ROWS:,} single-row INSERTs", SINGLE_ROWS)):
-            plain = med(x[key] for x in runs[plain_t])
-            capt = med(x[key] for x in runs[capt_t])
-            print(f"| {label} ({what}): without / with capture | {plain:.3f} s / "
-                  f"{capt:.3f} s ({(capt - plain) / n * 1e6:+.1f} µs a row) | "
-                  f"{capt / plain - 1:+.1%} |")
-            if key != "single":
-                targets.append((f"{key} ingest overhead ({what}) <= 10%",
-                                capt / plain - 1 <= 0.10))
+                                   "6 columns, `(key, ts)` index"),
+                                  ("bare_plain", "bare_captured", "bare `(key, ts)`, no index")):
+        for op, label, n in (("copy", f"`COPY` of {COPY_ROWS:,} rows", COPY_ROWS),
+                             ("batch", f"{COPY_ROWS // BATCH} `INSERT`s of {BATCH:,} rows",
+                              COPY_ROWS),
+                             ("single", f"{SINGLE_ROWS:,} single-row `INSERT`s", SINGLE_ROWS)):
+            plain = med(t for t, _ in times[(plain_t, op)])
+            capt = med(t for t, _ in times[(capt_t, op)])
+            cells = []
+            for i in (0, 1):
+                over = [x[i] - 1 for x in ratios[(capt_t, op)]]
+                lo, hi = spread(over)
+                cells.append(f"{med(over):+.1%} ({lo:+.1%} to {hi:+.1%})")
+            if op == "single":
+                extra = med(c[1] - p[1] for c, p in zip(times[(capt_t, op)],
+                                                        times[(plain_t, op)]))
+                cells[1] += f", {extra / n * 1e6:+.1f} µs an insert"
+            print(f"| {label} | {what} | {plain:.3f} s | {capt:.3f} s | {cells[0]} | "
+                  f"{cells[1]} |")
+            if op != "single":
+                targets.append((f"{op} ingest overhead ({what}) <= 10%",
+                                med(x[0] - 1 for x in ratios[(capt_t, op)]) <= 0.10))
     print(f"\n(pending rows left by the ingest rounds: {pending:,})")
     for label, ok in targets:
         print(f"target: {label}: {'met' if ok else 'NOT met'}")

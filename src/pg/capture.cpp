@@ -2,21 +2,33 @@
 // sources (src/sql/56_capture.sql). It runs on every write of a collector, so
 // it is written here rather than in PL/pgSQL, where a dynamic query costs a
 // parse and a plan per statement: it reads the statement's transition table
-// directly, builds the array of keys (as text) and the array of times, and
-// appends them as one row of coverage.pending through a plan kept for the
-// session. It never fails a write for coverage's sake: a table that no longer
-// fits its configuration is marked for refresh instead. No C++ object lives
-// across the server calls, which may raise.
+// directly, writes the keys (as text) and the times straight into the final
+// array layout, one copy of each, and appends them as one row of
+// coverage.pending with a plain heap insert (the table has no index, trigger
+// or constraint beyond NOT NULL, which the row meets), without the executor.
+// It never fails a write for coverage's sake: a table that no longer fits its
+// configuration is marked for refresh instead. No C++ object lives across the
+// server calls, which may raise.
 #include "guard.hpp"
 
 extern "C" {
+#include "access/heapam.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "lib/stringinfo.h"
+#include "utils/rel.h"
 #include "utils/tuplestore.h"
 }
 
 namespace {
+
+// Points per row of coverage.pending: a statement inserting more rows appends
+// several, which bounds the memory the trigger holds and keeps each array far
+// below the 1 GB limit of a value.
+constexpr int64 kChunkPoints = int64{1} << 20;
 
 // Column number of a trigger argument naming a column of the relation, or 0
 // when there is none (renamed or dropped since the source was configured).
@@ -25,30 +37,76 @@ AttrNumber column_of(Relation rel, const char* name) {
     return attnum > 0 ? static_cast<AttrNumber>(attnum) : 0;
 }
 
-SPIPlanPtr points_plan = nullptr;
-SPIPlanPtr mark_plan = nullptr;
+// Appends a row to one of coverage's bookkeeping tables (coverage.pending,
+// coverage.dirty). Looked up by name at each call: a cached OID would outlive
+// DROP EXTENSION. The lock is kept until the end of the transaction, as the
+// executor does.
+void insert_row(const char* table, int natts, Datum* values, bool* nulls) {
+    Oid relid = get_relname_relid(table, get_namespace_oid("coverage", false));
+    if (!OidIsValid(relid)) {
+        elog(ERROR, "relation \"coverage.%s\" does not exist", table);
+    }
+    Relation rel = table_open(relid, RowExclusiveLock);
+    if (RelationGetDescr(rel)->natts != natts) {
+        elog(ERROR, "relation \"coverage.%s\" does not have %d columns", table, natts);
+    }
+    HeapTuple tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+    simple_heap_insert(rel, tuple);
+    heap_freetuple(tuple);
+    table_close(rel, NoLock);
+}
 
-// Runs an insert into one of coverage's tables in its own SPI connection,
-// through a plan prepared once per session (the plan cache revalidates it
-// when the extension is recreated).
-void append(SPIPlanPtr* plan, const char* query, int nargs, Oid* types, Datum* values) {
-    if (SPI_connect() != SPI_OK_CONNECT) {
-        elog(ERROR, "SPI_connect failed");
+// A one-dimensional array being written element by element straight into its
+// final layout: `data` holds the array header's room, then the elements.
+struct ArrayBuffer {
+    StringInfoData data;
+    int64 count;
+};
+
+void array_start(ArrayBuffer* array) {
+    initStringInfo(&array->data);
+    appendStringInfoSpaces(&array->data, ARR_OVERHEAD_NONULLS(1));
+    memset(array->data.data, 0, ARR_OVERHEAD_NONULLS(1));
+    array->count = 0;
+}
+
+// Appends a text element: a 4-byte length header and the bytes, aligned as
+// text elements are (int).
+void array_add_text(ArrayBuffer* array, const char* bytes, int len) {
+    int32 header = 0;
+    SET_VARSIZE(&header, len + VARHDRSZ);
+    appendBinaryStringInfo(&array->data, reinterpret_cast<const char*>(&header), VARHDRSZ);
+    appendBinaryStringInfo(&array->data, bytes, len);
+    while (array->data.len % sizeof(int32) != 0) {
+        appendStringInfoChar(&array->data, '\0');
     }
-    if (*plan == nullptr) {
-        SPIPlanPtr fresh = SPI_prepare(query, nargs, types);
-        if (fresh == nullptr) {
-            elog(ERROR, "could not prepare \"%s\": %s", query, SPI_result_code_string(SPI_result));
-        }
-        SPI_keepplan(fresh);
-        *plan = fresh;
-    }
-    int rc = SPI_execute_plan(*plan, values, nullptr, false, 0);
-    if (rc != SPI_OK_INSERT) {
-        elog(ERROR, "could not record a change of a coverage source: %s",
-             SPI_result_code_string(rc));
-    }
-    SPI_finish();
+    ++array->count;
+}
+
+void array_add_timestamp(ArrayBuffer* array, TimestampTz ts) {
+    appendBinaryStringInfo(&array->data, reinterpret_cast<const char*>(&ts), sizeof(ts));
+    ++array->count;
+}
+
+// Fills in the header; the buffer is the array from then on.
+Datum array_finish(ArrayBuffer* array, Oid element_type) {
+    ArrayType* result = reinterpret_cast<ArrayType*>(array->data.data);
+    SET_VARSIZE(result, array->data.len);
+    result->ndim = 1;
+    result->dataoffset = 0;
+    result->elemtype = element_type;
+    ARR_DIMS(result)[0] = static_cast<int>(array->count);
+    ARR_LBOUND(result)[0] = 1;
+    return PointerGetDatum(result);
+}
+
+void append_points(Oid relid, ArrayBuffer* keys, ArrayBuffer* points) {
+    Datum values[3] = {ObjectIdGetDatum(relid), array_finish(keys, TEXTOID),
+                       array_finish(points, TIMESTAMPTZOID)};
+    bool nulls[3] = {false, false, false};
+    insert_row("pending", 3, values, nulls);
+    pfree(keys->data.data);
+    pfree(points->data.data);
 }
 
 }  // namespace
@@ -76,17 +134,22 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
         // The table no longer fits its configuration: the write goes ahead (it
         // is no concern of the writer), the source is marked for a full
         // recomputation, and refresh reports what is wrong.
-        Oid types[1] = {OIDOID};
-        Datum values[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
-        append(&mark_plan, "INSERT INTO coverage.dirty (relid, entity_key) VALUES ($1, NULL)", 1,
-               types, values);
+        Datum values[2] = {ObjectIdGetDatum(RelationGetRelid(rel)), PointerGetDatum(nullptr)};
+        bool nulls[2] = {false, true};
+        insert_row("dirty", 2, values, nulls);
         return PointerGetDatum(nullptr);
     }
-    Oid key_output;
-    bool key_varlena;
-    getTypeOutputInfo(TupleDescAttr(desc, key_att - 1)->atttypid, &key_output, &key_varlena);
+    // A text or varchar key is its own text form: its bytes are copied as they
+    // are; any other key type goes through its output function.
+    Oid key_type = TupleDescAttr(desc, key_att - 1)->atttypid;
+    bool key_is_text = key_type == TEXTOID || key_type == VARCHAROID;
     FmgrInfo key_out;
-    fmgr_info(key_output, &key_out);
+    if (!key_is_text) {
+        Oid key_output;
+        bool key_varlena;
+        getTypeOutputInfo(key_type, &key_output, &key_varlena);
+        fmgr_info(key_output, &key_out);
+    }
 
     // A read pointer of our own, as a scan of the transition table in a query
     // would take: other triggers of the statement read the same tuplestore.
@@ -95,9 +158,10 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
     tuplestore_select_read_pointer(rows, reader);
     tuplestore_rescan(rows);
     TupleTableSlot* slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    ArrayBuildState* keys = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-    ArrayBuildState* points = initArrayResult(TIMESTAMPTZOID, CurrentMemoryContext, false);
-    int64 count = 0;
+    ArrayBuffer keys;
+    ArrayBuffer points;
+    array_start(&keys);
+    array_start(&points);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
         bool key_null;
         bool ts_null;
@@ -105,23 +169,31 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
         Datum ts = slot_getattr(slot, ts_att, &ts_null);
         // Rows without a key or a time are no points of any entity.
         if (!key_null && !ts_null) {
-            text* key_text = cstring_to_text(OutputFunctionCall(&key_out, key));
-            accumArrayResult(keys, PointerGetDatum(key_text), false, TEXTOID,
-                             CurrentMemoryContext);
-            accumArrayResult(points, ts, false, TIMESTAMPTZOID, CurrentMemoryContext);
-            ++count;
+            if (key_is_text) {
+                // (a short or compressed value is unpacked only when it must be)
+                text* key_text = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(key));
+                array_add_text(&keys, VARDATA_ANY(key_text),
+                               static_cast<int>(VARSIZE_ANY_EXHDR(key_text)));
+                if (key_text != reinterpret_cast<text*>(DatumGetPointer(key))) {
+                    pfree(key_text);
+                }
+            } else {
+                char* key_string = OutputFunctionCall(&key_out, key);
+                array_add_text(&keys, key_string, static_cast<int>(strlen(key_string)));
+                pfree(key_string);
+            }
+            array_add_timestamp(&points, DatumGetTimestampTz(ts));
+            if (points.count == kChunkPoints) {
+                append_points(RelationGetRelid(rel), &keys, &points);
+                array_start(&keys);
+                array_start(&points);
+            }
         }
         CHECK_FOR_INTERRUPTS();
     }
     ExecDropSingleTupleTableSlot(slot);
-    if (count > 0) {
-        Oid types[3] = {OIDOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
-        Datum values[3] = {ObjectIdGetDatum(RelationGetRelid(rel)),
-                           makeArrayResult(keys, CurrentMemoryContext),
-                           makeArrayResult(points, CurrentMemoryContext)};
-        append(&points_plan,
-               "INSERT INTO coverage.pending (relid, keys, points) VALUES ($1, $2, $3)", 3, types,
-               values);
+    if (points.count > 0) {
+        append_points(RelationGetRelid(rel), &keys, &points);
     }
     return PointerGetDatum(nullptr);
 }
