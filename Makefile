@@ -14,6 +14,9 @@ MODULE_big  = coverage_ext
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS     = $(sort $(wildcard src/pg/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+# PGXS tracks no header dependencies: every object is rebuilt when any header changes,
+# since a struct that changes size under a stale object corrupts memory.
+HEADERS     = $(wildcard include/coverage/core/*.hpp src/pg/*.hpp)
 
 # The install script is assembled from the ordered pieces in src/sql/.
 SQL_PIECES  = $(sort $(wildcard src/sql/*.sql))
@@ -36,6 +39,8 @@ PGXS       := $(shell $(PG_CONFIG) --pgxs)
 # inlining. Must precede the include, where pgxs.mk decides on the bitcode rules.
 override with_llvm = no
 include $(PGXS)
+
+$(OBJS): $(HEADERS)
 
 $(DATA_built): $(SQL_PIECES)
 	cat $^ > $@

@@ -7,13 +7,27 @@
 
 namespace coverage::core {
 
+namespace {
+
+// The first segment that starts after `point`, given that the last one does: the
+// hinted segment or its successor when they bracket the point, else by search.
+Segment* first_after(Accumulator& acc, int64_t point) {
+    Segment* segs = acc.segments;
+    size_t last = acc.count - 1;
+    for (size_t i = acc.hint; i < last && i <= acc.hint + 1; ++i) {
+        if (segs[i].start <= point && point < segs[i + 1].start) return segs + i + 1;
+    }
+    return std::upper_bound(segs, segs + last, point,
+                            [](int64_t p, const Segment& s) { return p < s.start; });
+}
+
+}  // namespace
+
 bool add_point_before_last(Accumulator& acc, int64_t point) {
     // The last segment starts after the point, so a right neighbour always exists.
-    Segment* first = acc.segments;
-    Segment* last = acc.segments + acc.count - 1;
-    Segment* right = std::upper_bound(first, last, point,
-                                      [](int64_t p, const Segment& s) { return p < s.start; });
-    Segment* left = right == first ? nullptr : right - 1;
+    Segment* right = first_after(acc, point);
+    Segment* left = right == acc.segments ? nullptr : right - 1;
+    acc.hint = left == nullptr ? 0 : static_cast<size_t>(left - acc.segments);
     if (left != nullptr && point <= left->end) {
         ++left->points;
         return true;
@@ -27,6 +41,7 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
     } else {
         right->start = point;
         ++right->points;
+        sync_tail(acc);  // `right` may be the last segment
     }
     return true;
 }
@@ -42,6 +57,7 @@ size_t flush_pending(Accumulator& acc, Segment* out) {
         start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     merge_step(cursor, acc.count + acc.pending_count);
     acc.pending_count = 0;
+    if (cursor.sink.count > 0) acc.tail = out[cursor.sink.count - 1];
     return cursor.sink.count;
 }
 

@@ -62,6 +62,7 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     acc.segments = out;
     acc.count = count;
     acc.capacity = capacity;
+    core::sync_tail(acc);
     check_segment_limit(count);
 }
 
@@ -135,6 +136,7 @@ void flush(AggregateState* st) {
     acc.segments = out;
     acc.count = count;
     acc.capacity = capacity;
+    core::sync_tail(acc);
     check_segment_limit(count);
 }
 
@@ -157,6 +159,7 @@ void add_segments(AggregateState* st, const core::Segment* segs, size_t n) {
         reserve_segments(st, acc.count + n + 1);
         memcpy(acc.segments + acc.count, segs, n * sizeof(core::Segment));
         acc.count += n;
+        core::sync_tail(acc);
         return;
     }
     if (n > pending_target(st)) {
