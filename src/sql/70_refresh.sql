@@ -4,9 +4,10 @@
 -- Guard: a transaction-scoped advisory lock (coverage._lock_key()), tried
 -- (skip at once) or waited for.  Being transaction-scoped, an error or a
 -- cancel releases it together with the rollback of every row written, so the
--- previous contents stay readable.  Rows are written one by one and only
--- where they changed (INSERT ... ON CONFLICT ... WHERE changed, DELETE of the
--- gone), never TRUNCATE or DROP, so readers are never blocked.
+-- previous contents stay readable.  Rows are written one by one: recomputed
+-- ones only where they changed (INSERT ... ON CONFLICT ... WHERE changed,
+-- DELETE of the gone), those that gained points merged in place (UPDATE);
+-- never TRUNCATE or DROP, so readers are never blocked.
 -- ---------------------------------------------------------------------------
 
 -- Brings the stored coverage of one source up to date and consumes its
