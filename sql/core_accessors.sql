@@ -28,7 +28,8 @@ SELECT coverage.covers(c, NULL) FROM acc_values WHERE name = 'two';
 SELECT coverage.covered('max_gap=90000s [2024-01-01T00:00:00Z,2024-01-02T02:00:00Z]:2');
 -- The whole timestamp range, without overflow.
 SELECT coverage.covered(coverage.coverage_agg(ts, '2147483647 days'))
-FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz), ('294276-12-31 23:59:59.999999+00')) s(ts);
+FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz),
+             ('294276-12-31 23:59:59.999999+00')) s(ts);
 -- max_gap comes back in canonical form.
 SELECT coverage.max_gap(coverage.coverage_agg(now(), g))
 FROM unnest(ARRAY['0', '1 microsecond', '24:00:00', '1 day 1 hour', '36 hours',

@@ -30,9 +30,11 @@ SELECT coverage.coverage_agg(ts, '1 microsecond')
 FROM (VALUES ('2024-01-01 00:00:00'::timestamptz), ('2024-01-01 00:00:00.000001'),
              ('2024-01-01 00:00:00.000003')) s(ts);
 SELECT coverage.coverage_agg(ts, '2147483647 days 2562047788:00:54.775807')
-FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz), ('294276-12-31 23:59:59.999999+00')) s(ts);
+FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz),
+             ('294276-12-31 23:59:59.999999+00')) s(ts);
 SELECT coverage.num_segments(coverage.coverage_agg(ts, '100000000 days'))
-FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz), ('294276-12-31 23:59:59.999999+00')) s(ts);
+FROM (VALUES ('4714-11-24 00:00:00+00 BC'::timestamptz),
+             ('294276-12-31 23:59:59.999999+00')) s(ts);
 
 -- The result does not depend on input order.
 CREATE TEMP TABLE agg_points AS

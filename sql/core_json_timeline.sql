@@ -9,7 +9,8 @@ CREATE TEMP TABLE jt AS SELECT
 -- ISO 8601 times exactly as to_jsonb(timestamptz) writes them, in the session zone.
 SELECT coverage.to_jsonb(c) FROM jt;
 SELECT c::jsonb = coverage.to_jsonb(c) AS cast_same,
-       coverage.to_jsonb(c) -> 0 ->> 'start' = to_jsonb('2024-01-01 01:00+00'::timestamptz) #>> '{}'
+       coverage.to_jsonb(c) -> 0 ->> 'start'
+           = to_jsonb('2024-01-01 01:00+00'::timestamptz) #>> '{}'
            AS matches_to_jsonb
 FROM jt;
 SET timezone = 'America/New_York';

@@ -19,7 +19,8 @@ WITH RECURSIVE folded(n, c) AS (
     UNION ALL
     SELECT n + 1, coverage.merge(f.c, p.c) FROM folded f JOIN rm_parts p ON p.part = f.n
 )
-SELECT c::text = (SELECT coverage.coverage_agg(ts, '5 seconds') FROM rm_points)::text AS merge_exact
+SELECT c::text = (SELECT coverage.coverage_agg(ts, '5 seconds') FROM rm_points)::text
+       AS merge_exact
 FROM folded WHERE n = 7;
 
 -- Overlapping and near spans join, counts add; far ones stay apart.

@@ -100,7 +100,8 @@ BEGIN ATOMIC
       FROM (VALUES ('coverage_capture_insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows',
                     'coverage._capture_insert'),
                    ('coverage_capture_update', 'UPDATE',
-                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows', 'coverage._capture'),
+                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
+                    'coverage._capture'),
                    ('coverage_capture_delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows',
                     'coverage._capture'),
                    ('coverage_capture_truncate', 'TRUNCATE', '', 'coverage._capture'))

@@ -75,7 +75,8 @@ BEGIN
         cols := cols || format('(SELECT r.needs_full FROM coverage.refresh_state r)'
                                ' OR NOT EXISTS (SELECT FROM coverage.known_entities k'
                                ' WHERE k.entity_key = e.%1$I::text)'
-                               ' OR e.%1$I::text IN (SELECT d.entity_key FROM coverage._live_dirty d)'
+                               ' OR e.%1$I::text IN'
+                               ' (SELECT d.entity_key FROM coverage._live_dirty d)'
                                ' OR EXISTS (SELECT FROM coverage._live_dirty d'
                                ' WHERE d.entity_key IS NULL) AS refresh_needed',
                                cfg.key_column);
@@ -137,7 +138,8 @@ BEGIN
         UPDATE coverage.refresh_state SET live_view_sql = stmt;
     ELSE
         COMMENT ON VIEW coverage.entity_coverage IS
-            'coverage of each entity; columns follow the configuration, contents coverage.refresh()';
+            'coverage of each entity; columns follow the configuration, '
+            'contents coverage.refresh()';
         UPDATE coverage.refresh_state SET view_sql = stmt;
     END IF;
 END

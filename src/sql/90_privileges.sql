@@ -20,7 +20,8 @@ BEGIN
                              '_check_sources',
                              '_check_entities', '_settings', '_view_sql', '_build_view',
                              '_sync_view', '_refresh_source', '_rebuild_entities',
-                             '_stats_entities_sql', '_stats_search_json', '_capture', '_capture_insert',
+                             '_stats_entities_sql', '_stats_search_json', '_capture',
+                             '_capture_insert',
                              '_capture_triggers', '_members', '_capturable',
                              '_drop_capture', '_sync_capture', '_sync_entities',
                              '_entities_changed', '_sync_entities_watch')
