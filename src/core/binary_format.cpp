@@ -67,8 +67,8 @@ Gap read_binary_header(BinaryReader& r, size_t* count) {
         malformed("The segment count " + std::to_string(n) + " is out of range.");
     size_t expected = static_cast<size_t>(n) * kBinarySegmentSize;
     if (static_cast<size_t>(r.end - r.pos) != expected)
-        malformed(std::to_string(n) + " segments need " + std::to_string(expected) +
-                  " bytes, but " + std::to_string(r.end - r.pos) + " follow the header.");
+        malformed("The segment count " + std::to_string(n) + " needs " + std::to_string(expected) +
+                  " bytes after the header, but " + std::to_string(r.end - r.pos) + " follow it.");
     *count = static_cast<size_t>(n);
     return make_gap(0, days, usecs);
 }

@@ -164,10 +164,9 @@ BEGIN
             USING max_gap, src.source, keys, members;
     END IF;
     IF infinite > 0 THEN
-        RAISE WARNING 'skipped % rows with an infinite timestamp in source "%"',
-                      infinite, src.source::text
-            USING DETAIL = format('Column "%s" holds them; they are no points in time.',
-                                  src.ts_column);
+        RAISE WARNING 'skipped rows with an infinite timestamp in source "%"', src.source::text
+            USING DETAIL = format('Rows skipped: %s. Infinite times in column "%s" are no '
+                                  'points in time.', infinite, src.ts_column);
     END IF;
 END
 $$;
