@@ -25,7 +25,7 @@ SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled,
 -- What is waiting for the next refresh.
 CREATE VIEW ic_waiting AS
 SELECT 'pending' AS kind, p.relid::regclass AS rel, u.k AS entity_key, u.t AS point
-  FROM coverage.pending p, unnest(p.keys, p.points) AS u (k, t)
+  FROM coverage.pending p, coverage._pending_points(p.batch) AS u (k, t)
 UNION ALL
 SELECT 'dirty', d.relid::regclass, d.entity_key, NULL FROM coverage.dirty d
  ORDER BY 1, 2, 3, 4;

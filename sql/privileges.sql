@@ -85,12 +85,14 @@ SELECT p.proname, p.prosecdef, p.provolatile, p.proparallel, p.proconfig
    AND p.proname IN ('set_entities', 'add_source', 'drop_source', 'set_max_gap',
                      'refresh', 'stats')
  ORDER BY 1;
--- Nothing of the view's API is executable by PUBLIC.
+-- Nothing of the view's API is executable by PUBLIC, except the decoder of
+-- captured points, which the live view calls with its reader's privileges.
 SELECT p.proname
   FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
  WHERE p.pronamespace = 'coverage'::regnamespace AND a.grantee = 0
    AND (p.proname IN ('set_entities', 'add_source', 'drop_source', 'set_max_gap',
-                      'refresh', 'stats') OR p.proname LIKE '\_%');
+                      'refresh', 'stats')
+        OR (p.proname LIKE '\_%' AND p.proname <> '_pending_points'));
 
 DROP EXTENSION coverage_ext;
 DROP TABLE pv_items, pv_points, pv_secret;

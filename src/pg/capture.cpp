@@ -2,19 +2,23 @@
 // sources (src/sql/56_capture.sql). It runs on every write of a collector, so
 // it is written here rather than in PL/pgSQL, where a dynamic query costs a
 // parse and a plan per statement: it reads the statement's transition table
-// directly, writes the keys (as text) and the times straight into the final
-// array layout, one copy of each, and appends them as one row of
-// coverage.pending with a plain heap insert (the table has no index, trigger
-// or constraint beyond NOT NULL, which the row meets), without the executor.
+// directly, writes each key (as text) and time in a compact form
+// (coverage/core/point_batch.hpp: a statement's repeated keys once, times as
+// differences), and appends it as one row of coverage.pending with a plain
+// heap insert (the table has no index, trigger or constraint beyond NOT NULL,
+// which the row meets), without the executor.
 // It never fails a write for coverage's sake: a table that no longer fits its
 // configuration is marked for refresh instead. No C++ object lives across the
 // server calls, which may raise.
 #include "guard.hpp"
 
+#include "coverage/core/point_batch.hpp"
+
 extern "C" {
 #include "access/heapam.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -25,10 +29,28 @@ extern "C" {
 
 namespace {
 
-// Points per row of coverage.pending: a statement inserting more rows appends
-// several, which bounds the memory the trigger holds and keeps each array far
-// below the 1 GB limit of a value.
+namespace core = coverage::core;
+
+// Points and bytes per row of coverage.pending: a statement inserting more rows
+// appends several, which bounds the memory the trigger holds and keeps each
+// value far below the 1 GB limit.
 constexpr int64 kChunkPoints = int64{1} << 20;
+constexpr int kChunkBytes = 64 << 20;
+
+// Recent keys of a batch, by hash, each with its number in the batch and the
+// place of its bytes there: a statement's repeated keys are written once, for
+// the cost of a hash. A direct-mapped cache rather than a set (a slot holds the
+// last key that hashed to it), so that it never probes; its size follows the
+// keys given, up to kCacheMax slots of 16 bytes, which stay in a core's own
+// cache (a larger table made most lookups a cache miss in COPY).
+struct KeyCacheEntry {
+    uint32 hash;
+    uint32 length;
+    uint32 offset;
+    uint32 number;  // key number + 1; 0: empty slot
+};
+constexpr uint32 kCacheMin = 64;
+constexpr uint32 kCacheMax = 1 << 14;
 
 // Column number of a trigger argument naming a column of the relation, or 0
 // when there is none (renamed or dropped since the source was configured).
@@ -56,57 +78,70 @@ void insert_row(const char* table, int natts, Datum* values, bool* nulls) {
     table_close(rel, NoLock);
 }
 
-// A one-dimensional array being written element by element straight into its
-// final layout: `data` holds the array header's room, then the elements.
-struct ArrayBuffer {
+// The points of a statement being written in their compact form
+// (coverage/core/point_batch.hpp), in a bytea: `data` starts with the room for
+// the varlena header.
+struct Batch {
     StringInfoData data;
     int64 count;
+    uint64 keys;          // key numbers given
+    TimestampTz last_ts;  // of the last point written
+    KeyCacheEntry* cache;
+    uint32 cache_mask;
 };
 
-void array_start(ArrayBuffer* array) {
-    initStringInfo(&array->data);
-    appendStringInfoSpaces(&array->data, ARR_OVERHEAD_NONULLS(1));
-    memset(array->data.data, 0, ARR_OVERHEAD_NONULLS(1));
-    array->count = 0;
+void batch_start(Batch* batch) {
+    initStringInfo(&batch->data);
+    appendStringInfoSpaces(&batch->data, VARHDRSZ);
+    appendStringInfoChar(&batch->data, static_cast<char>(core::kBatchVersion));
+    batch->count = 0;
+    batch->keys = 0;
+    batch->last_ts = 0;
+    batch->cache = static_cast<KeyCacheEntry*>(palloc0(kCacheMin * sizeof(KeyCacheEntry)));
+    batch->cache_mask = kCacheMin - 1;
 }
 
-// Appends a text element: a 4-byte length header and the bytes, aligned as
-// text elements are (int).
-void array_add_text(ArrayBuffer* array, const char* bytes, int len) {
-    int32 header = 0;
-    SET_VARSIZE(&header, len + VARHDRSZ);
-    appendBinaryStringInfo(&array->data, reinterpret_cast<const char*>(&header), VARHDRSZ);
-    appendBinaryStringInfo(&array->data, bytes, len);
-    while (array->data.len % sizeof(int32) != 0) {
-        appendStringInfoChar(&array->data, '\0');
+// The cache slot for a key. It grows with the keys given (a fresh, empty one: the
+// keys of the old one are merely given a second number if they come again).
+KeyCacheEntry* cache_slot(Batch* batch, uint32 hash) {
+    if (batch->keys > batch->cache_mask && batch->cache_mask + 1 < kCacheMax) {
+        uint32 size = (batch->cache_mask + 1) * 4;
+        pfree(batch->cache);
+        batch->cache = static_cast<KeyCacheEntry*>(palloc0(size * sizeof(KeyCacheEntry)));
+        batch->cache_mask = size - 1;
     }
-    ++array->count;
+    return &batch->cache[hash & batch->cache_mask];
 }
 
-void array_add_timestamp(ArrayBuffer* array, TimestampTz ts) {
-    appendBinaryStringInfo(&array->data, reinterpret_cast<const char*>(&ts), sizeof(ts));
-    ++array->count;
+void batch_add(Batch* batch, const char* key, uint32 length, TimestampTz ts) {
+    uint32 hash =
+        hash_bytes(reinterpret_cast<const unsigned char*>(key), static_cast<int>(length));
+    KeyCacheEntry* slot = cache_slot(batch, hash);
+    bool known = slot->number > 0 && slot->hash == hash && slot->length == length &&
+                 memcmp(batch->data.data + slot->offset, key, length) == 0;
+    enlargeStringInfo(&batch->data, static_cast<int>(core::kBatchPointOverhead + length));
+    auto* start = reinterpret_cast<unsigned char*>(batch->data.data);
+    unsigned char* out = start + batch->data.len;
+    if (known) {
+        out = core::put_known_key(out, slot->number - 1);
+    } else {
+        out = core::put_new_key(out, key, length);
+        *slot = KeyCacheEntry{hash, length, static_cast<uint32>(out - start - length),
+                              static_cast<uint32>(++batch->keys)};
+    }
+    out = core::put_time(out, ts, batch->last_ts);
+    batch->data.len = static_cast<int>(out - start);
+    batch->last_ts = ts;
+    ++batch->count;
 }
 
-// Fills in the header; the buffer is the array from then on.
-Datum array_finish(ArrayBuffer* array, Oid element_type) {
-    ArrayType* result = reinterpret_cast<ArrayType*>(array->data.data);
-    SET_VARSIZE(result, array->data.len);
-    result->ndim = 1;
-    result->dataoffset = 0;
-    result->elemtype = element_type;
-    ARR_DIMS(result)[0] = static_cast<int>(array->count);
-    ARR_LBOUND(result)[0] = 1;
-    return PointerGetDatum(result);
-}
-
-void append_points(Oid relid, ArrayBuffer* keys, ArrayBuffer* points) {
-    Datum values[3] = {ObjectIdGetDatum(relid), array_finish(keys, TEXTOID),
-                       array_finish(points, TIMESTAMPTZOID)};
-    bool nulls[3] = {false, false, false};
-    insert_row("pending", 3, values, nulls);
-    pfree(keys->data.data);
-    pfree(points->data.data);
+void append_batch(Oid relid, Batch* batch) {
+    SET_VARSIZE(batch->data.data, batch->data.len);
+    Datum values[2] = {ObjectIdGetDatum(relid), PointerGetDatum(batch->data.data)};
+    bool nulls[2] = {false, false};
+    insert_row("pending", 2, values, nulls);
+    pfree(batch->data.data);
+    pfree(batch->cache);
 }
 
 }  // namespace
@@ -158,10 +193,8 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
     tuplestore_select_read_pointer(rows, reader);
     tuplestore_rescan(rows);
     TupleTableSlot* slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    ArrayBuffer keys;
-    ArrayBuffer points;
-    array_start(&keys);
-    array_start(&points);
+    Batch batch;
+    batch_start(&batch);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
         bool key_null;
         bool ts_null;
@@ -172,28 +205,31 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
             if (key_is_text) {
                 // (a short or compressed value is unpacked only when it must be)
                 text* key_text = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(key));
-                array_add_text(&keys, VARDATA_ANY(key_text),
-                               static_cast<int>(VARSIZE_ANY_EXHDR(key_text)));
+                batch_add(&batch, VARDATA_ANY(key_text),
+                          static_cast<uint32>(VARSIZE_ANY_EXHDR(key_text)),
+                          DatumGetTimestampTz(ts));
                 if (key_text != reinterpret_cast<text*>(DatumGetPointer(key))) {
                     pfree(key_text);
                 }
             } else {
                 char* key_string = OutputFunctionCall(&key_out, key);
-                array_add_text(&keys, key_string, static_cast<int>(strlen(key_string)));
+                batch_add(&batch, key_string, static_cast<uint32>(strlen(key_string)),
+                          DatumGetTimestampTz(ts));
                 pfree(key_string);
             }
-            array_add_timestamp(&points, DatumGetTimestampTz(ts));
-            if (points.count == kChunkPoints) {
-                append_points(RelationGetRelid(rel), &keys, &points);
-                array_start(&keys);
-                array_start(&points);
+            if (batch.count == kChunkPoints || batch.data.len > kChunkBytes) {
+                append_batch(RelationGetRelid(rel), &batch);
+                batch_start(&batch);
             }
         }
         CHECK_FOR_INTERRUPTS();
     }
     ExecDropSingleTupleTableSlot(slot);
-    if (points.count > 0) {
-        append_points(RelationGetRelid(rel), &keys, &points);
+    if (batch.count > 0) {
+        append_batch(RelationGetRelid(rel), &batch);
+    } else {
+        pfree(batch.data.data);
+        pfree(batch.cache);
     }
     return PointerGetDatum(nullptr);
 }

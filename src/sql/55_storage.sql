@@ -86,15 +86,17 @@ INSERT INTO coverage.refresh_state DEFAULT VALUES;
 -- ---------------------------------------------------------------------------
 
 -- New points: the key (as text) and time of each row a statement inserted,
--- one row per statement.  Kept uncompressed: compressing costs the writer
--- more than it saves on such short-lived rows.
+-- one row per statement, in a compact binary form that coverage._pending_points
+-- reads (src/pg/capture.cpp writes it; the format is described in
+-- include/coverage/core/point_batch.hpp).  Its bytes are most of what capture
+-- costs a writer, hence a few bytes a point rather than arrays of text and
+-- timestamps.  Kept uncompressed: compressing costs the writer more than it
+-- saves on such short-lived rows.
 CREATE TABLE coverage.pending (
     relid  oid NOT NULL,
-    keys   text[] NOT NULL,
-    points timestamptz[] NOT NULL
+    batch  bytea NOT NULL
 );
-ALTER TABLE coverage.pending ALTER COLUMN keys SET STORAGE EXTERNAL,
-                             ALTER COLUMN points SET STORAGE EXTERNAL;
+ALTER TABLE coverage.pending ALTER COLUMN batch SET STORAGE EXTERNAL;
 COMMENT ON TABLE coverage.pending IS
     'points inserted into sources since the last refresh, one row per statement';
 

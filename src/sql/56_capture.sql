@@ -6,7 +6,7 @@
 -- triggers:
 --
 --   INSERT    appends the key and time of the statement's new rows (its
---             transition table) to coverage.pending, as two arrays in one row
+--             transition table) to coverage.pending, in one compact bytea
 --             (coverage._capture_insert, in C++: src/pg/capture.cpp).  Folding
 --             them per entity here would cost the writer an aggregate state
 --             per entity, and a collector's statement touches many entities
@@ -41,6 +41,17 @@ CREATE FUNCTION coverage._capture_insert() RETURNS trigger
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION coverage._capture_insert() IS
     'insert trigger of the sources: records the new points for incremental refresh';
+
+-- The points of a coverage.pending batch, in the order they were inserted.
+-- Left executable by PUBLIC, as the value type's functions are: the live view
+-- calls it with the privileges of its reader, and it only decodes its argument.
+CREATE FUNCTION coverage._pending_points(batch bytea, OUT entity_key text,
+                                         OUT point timestamptz)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'coverage_pending_points'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION coverage._pending_points(bytea) IS
+    'the entity keys and times of a batch of captured points';
 
 CREATE FUNCTION coverage._capture() RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
