@@ -37,10 +37,10 @@ SELECT key, coverage, p_points FROM coverage.entity_coverage ORDER BY key;
 -- The captured points are read back exactly, and a malformed batch is an
 -- error (22P03), not a crash.
 SELECT p.entity_key, p.point
-  FROM coverage._pending_points('\x0100036b2d31040101000002'::bytea) AS p;
+  FROM coverage._pending_points('\x01066b2d310401010002'::bytea) AS p;
 SELECT coverage._pending_points('\x02'::bytea);
-SELECT coverage._pending_points('\x01020a'::bytea);
-SELECT coverage._pending_points('\x0100056b'::bytea);
+SELECT coverage._pending_points('\x01030a'::bytea);
+SELECT coverage._pending_points('\x010a6b'::bytea);
 SELECT coverage._pending_points('\x010000ffffffffffffffffffff'::bytea);
 
 SET client_min_messages = warning;

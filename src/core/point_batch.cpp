@@ -33,9 +33,9 @@ BatchReader open_batch(const unsigned char* data, size_t size) {
 bool read_point(BatchReader& reader, BatchPoint* point) {
     if (reader.pos == reader.end) return false;
     uint64_t ref = get_varint(reader);
-    point->new_key = ref == 0;
-    if (ref == 0) {
-        uint64_t length = get_varint(reader);
+    point->new_key = (ref & 1) == 0;
+    if (point->new_key) {
+        uint64_t length = ref >> 1;
         if (length > static_cast<uint64_t>(reader.end - reader.pos)) {
             corrupt("A key is longer than the rest of the batch.");
         }
@@ -44,8 +44,8 @@ bool read_point(BatchReader& reader, BatchPoint* point) {
         point->key_number = reader.keys++;
         reader.pos += length;
     } else {
-        if (ref > reader.keys) corrupt("A point refers to a key not given yet.");
-        point->key_number = ref - 1;
+        if ((ref >> 1) >= reader.keys) corrupt("A point refers to a key not given yet.");
+        point->key_number = ref >> 1;
     }
     uint64_t zigzag = get_varint(reader);
     auto delta = static_cast<uint64_t>(static_cast<int64_t>(zigzag >> 1) ^

@@ -75,9 +75,9 @@ TEST(PointBatch, RoundTrip) {
 TEST(PointBatch, SmallDifferencesTakeFewBytes) {
     std::vector<Point> points;
     for (int i = 0; i < 100; ++i) points.push_back(Point{"key", 1'700'000'000'000'000 + i * 60});
-    // The first point takes its key and an 8-byte time; each other one a byte of
-    // reference and a byte for its 60 µs step.
-    EXPECT_EQ(encode(points).size(), 1 + (1 + 1 + 3 + 8) + 99 * 2);
+    // The first point takes its key with its length and an 8-byte time; each other
+    // one a byte of reference and a byte for its 60 µs step.
+    EXPECT_EQ(encode(points).size(), 1 + (1 + 3 + 8) + 99 * 2);
 }
 
 void expect_invalid(const std::vector<unsigned char>& batch) {

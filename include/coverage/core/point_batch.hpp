@@ -5,8 +5,8 @@
 //
 //   uint8  version (1)
 //   then per point, until the end:
-//     varint ref    0: a new key follows (varint length, bytes), which takes the
-//                   next key number (0, 1, ...); n > 0: the key numbered n - 1
+//     varint key    2n: a new key of n bytes follows, which takes the next key
+//                   number (0, 1, ...); 2n + 1: the key numbered n
 //     varint time   zigzag of the difference to the previous point's time
 //                   (the first one's to 0), modulo 2^64
 //
@@ -22,8 +22,8 @@
 namespace coverage::core {
 
 constexpr uint8_t kBatchVersion = 1;
-// Most bytes a point takes besides its key's bytes: reference, key length, time.
-constexpr size_t kBatchPointOverhead = 10 + 5 + 10;
+// Most bytes a point takes besides its key's bytes: key reference or length, time.
+constexpr size_t kBatchPointOverhead = 10 + 10;
 
 inline unsigned char* put_varint(unsigned char* out, uint64_t v) {
     while (v >= 0x80) {
@@ -41,16 +41,15 @@ inline uint64_t time_delta(int64_t ts, int64_t previous) {
 }
 
 // A point is written as a key (new, or the number of a known one), then its time.
-// A new key: returns the end of what it wrote, at most 1 + 5 bytes plus the key.
+// A new key: returns the end of what it wrote, at most 5 bytes plus the key.
 inline unsigned char* put_new_key(unsigned char* out, const char* key, uint32_t length) {
-    *out++ = 0;
-    out = put_varint(out, length);
+    out = put_varint(out, uint64_t{length} << 1);
     std::memcpy(out, key, length);
     return out + length;
 }
 
 inline unsigned char* put_known_key(unsigned char* out, uint64_t key_number) {
-    return put_varint(out, key_number + 1);
+    return put_varint(out, (key_number << 1) | 1);
 }
 
 inline unsigned char* put_time(unsigned char* out, int64_t ts, int64_t previous_ts) {
