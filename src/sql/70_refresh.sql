@@ -36,7 +36,6 @@ AS $$
 DECLARE
     key_type text;
     infinite bigint;
-    nestloop text;
 BEGIN
     IF keys IS NULL THEN
         EXECUTE format($q$
@@ -76,21 +75,6 @@ BEGIN
     ELSE
         key_type := format_type(coverage._column_type(src.source, src.key_column,
                                                       'key column', false), NULL);
-        -- The planner cannot tell how many entities the pending points fold
-        -- into (it guesses a few), so it merges them into the stores through
-        -- one index probe per entity.  When they are many, hash joins over a
-        -- scan of each store cost a fifth less.  Many: at least one pending
-        -- statement per hundred stored rows, which bounds what a wrong guess
-        -- costs (a scan of the store) by a hundred rows per statement
-        -- captured.  Not with entities to recompute: those join the source
-        -- itself, whose scan costs far more.
-        nestloop := current_setting('enable_nestloop');
-        IF cardinality(keys) = 0
-           AND (SELECT count(*) FROM coverage.pending p WHERE p.relid = ANY (members)) * 100
-               >= (SELECT c.reltuples FROM pg_class c
-                    WHERE c.oid = 'coverage.source_store'::regclass) THEN
-            PERFORM set_config('enable_nestloop', 'off', true);
-        END IF;
         EXECUTE format($q$
             WITH pend AS (
                 DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
@@ -182,7 +166,6 @@ BEGIN
                  ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END)
             INTO infinite, written, merged
             USING max_gap, src.source, keys, members, src.slot;
-        PERFORM set_config('enable_nestloop', nestloop, true);
     END IF;
     IF infinite > 0 THEN
         RAISE WARNING 'skipped rows with an infinite timestamp in source "%"', src.source::text
