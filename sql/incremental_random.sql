@@ -140,8 +140,17 @@ CREATE FUNCTION pg_temp.mismatches() RETURNS bigint LANGUAGE sql STABLE AS $$
                 OR NOT ss.coverage OPERATOR(coverage.=) x.coverage
                 OR ss.points <> coverage.num_points(x.coverage))
          + (SELECT count(*) FROM
-                (SELECT x.entity_key, coverage.rollup(x.coverage) AS cov
-                   FROM pg_temp.expected() x GROUP BY x.entity_key) x
+                (SELECT x.entity_key, coverage.rollup(x.coverage) AS cov,
+                        -- the count of each source at its slot, NULL without one
+                        ARRAY(SELECT sum(coverage.num_points(y.coverage))::bigint
+                                FROM generate_series(1, max(s.slot)) i
+                                LEFT JOIN pg_temp.expected() y
+                                       ON y.entity_key = x.entity_key
+                                      AND y.source = (SELECT o.source FROM coverage.sources o
+                                                       WHERE o.slot = i)
+                               GROUP BY i ORDER BY i) AS pts
+                   FROM pg_temp.expected() x JOIN coverage.sources s ON s.source = x.source
+                  GROUP BY x.entity_key) x
              FULL JOIN coverage.entity_store es ON es.entity_key = x.entity_key
              WHERE es.coverage IS NULL OR x.cov IS NULL
                 OR NOT es.coverage OPERATOR(coverage.=) x.cov
@@ -149,7 +158,8 @@ CREATE FUNCTION pg_temp.mismatches() RETURNS bigint LANGUAGE sql STABLE AS $$
                 OR es.num_segments <> coverage.num_segments(x.cov)
                 OR es.first_ts <> coverage.first_ts(x.cov)
                 OR es.last_ts <> coverage.last_ts(x.cov)
-                OR es.covered <> coverage.covered(x.cov))
+                OR es.covered <> coverage.covered(x.cov)
+                OR es.source_points IS DISTINCT FROM x.pts)
 $$;
 
 -- The stores as text, to compare an incremental refresh with a full one.
@@ -158,7 +168,7 @@ CREATE FUNCTION pg_temp.stores() RETURNS SETOF text LANGUAGE sql STABLE AS $$
       FROM coverage.source_store
     UNION ALL
     SELECT concat_ws(' ', entity_key, coverage::text, num_segments, num_points,
-                     first_ts, last_ts, covered)
+                     first_ts, last_ts, covered, source_points)
       FROM coverage.entity_store
 $$;
 

@@ -86,6 +86,24 @@ SELECT key, trades_points, coverage FROM coverage.entity_coverage WHERE key = 'A
 SELECT coverage.drop_source('vr_quotes_v');
 SELECT key, coverage, trades_points FROM coverage.entity_coverage ORDER BY key;
 SELECT count(*) FROM coverage.source_store;
+-- Its counts too (stats() and the view read them from the per-entity rows).
+SELECT entity_key, source_points FROM coverage.entity_store ORDER BY 1;
+SELECT coverage.stats() -> 'summary' -> 'points' AS points;
+
+-- Added again, it takes the free slot; an entity without points in the first
+-- source has a NULL there.  A full refresh finds the same counts.
+SELECT coverage.add_source('vr_quotes_v', 'mkt', 'at', 'quotes');
+SELECT label, slot FROM coverage.sources ORDER BY slot;
+SELECT status, entities FROM coverage.refresh();
+SELECT entity_key, source_points FROM coverage.entity_store ORDER BY 1;
+SELECT status, entities FROM coverage.refresh(full => true);
+SELECT key, quotes_points, trades_points FROM coverage.entity_coverage ORDER BY key;
+SELECT coverage.stats() -> 'summary' -> 'points' AS points;
+-- Dropping the first source leaves its slot empty in every row.
+SELECT coverage.drop_source('vr_trades');
+SELECT entity_key, source_points FROM coverage.entity_store ORDER BY 1;
+SELECT coverage.add_source('vr_trades', 'market', 'ts', 'trades');
+SELECT label, slot FROM coverage.sources ORDER BY slot;
 
 -- Refresh returns one row, also as a composite.
 SELECT (coverage.refresh()).status;

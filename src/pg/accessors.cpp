@@ -9,7 +9,7 @@
 using namespace coverage;
 
 COVERAGE_FUNCTION(coverage_num_segments) {
-    PG_RETURN_INT32(pg::value_arg(fcinfo, 0)->count);
+    PG_RETURN_INT32(pg::value_header_arg(fcinfo, 0)->count);
 }
 
 COVERAGE_FUNCTION(coverage_num_points) {
@@ -21,19 +21,19 @@ COVERAGE_FUNCTION(coverage_num_points) {
 }
 
 COVERAGE_FUNCTION(coverage_first_ts) {
-    const pg::CoverageValue* v = pg::value_arg(fcinfo, 0);
+    const pg::CoverageValue* v = pg::value_header_arg(fcinfo, 0);
     if (v->count == 0) PG_RETURN_NULL();
-    PG_RETURN_TIMESTAMPTZ(pg::segments_of(v)[0].start);
+    PG_RETURN_TIMESTAMPTZ(pg::value_segment_arg(fcinfo, 0, 0).start);
 }
 
 COVERAGE_FUNCTION(coverage_last_ts) {
-    const pg::CoverageValue* v = pg::value_arg(fcinfo, 0);
+    const pg::CoverageValue* v = pg::value_header_arg(fcinfo, 0);
     if (v->count == 0) PG_RETURN_NULL();
-    PG_RETURN_TIMESTAMPTZ(pg::segments_of(v)[v->count - 1].end);
+    PG_RETURN_TIMESTAMPTZ(pg::value_segment_arg(fcinfo, 0, v->count - 1).end);
 }
 
 COVERAGE_FUNCTION(coverage_max_gap) {
-    PG_RETURN_INTERVAL_P(pg::interval_from_gap(pg::gap_of(pg::value_arg(fcinfo, 0))));
+    PG_RETURN_INTERVAL_P(pg::interval_from_gap(pg::gap_of(pg::value_header_arg(fcinfo, 0))));
 }
 
 COVERAGE_FUNCTION(coverage_covered) {

@@ -1,6 +1,7 @@
 // Building and reading stored coverage values (see value.hpp).
 #include "value.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace coverage::pg {
@@ -39,8 +40,61 @@ CoverageValue* make_value(const core::Gap& gap, const core::Segment* segs, size_
     return v;
 }
 
+// Fetching a toasted value is the server's work and checks for no interrupts: 48 MB
+// take tens of milliseconds, and decompressing them as long again. The type's storage is
+// therefore `external` (out of line, uncompressed), and such a value is read here a slice
+// at a time, which lets a cancel land within a few milliseconds.
+constexpr int32 kFetchSliceBytes = 1 << 20;
+
+static varlena* fetch_in_slices(varlena* attr, int32 size) {
+    auto* result = static_cast<varlena*>(palloc_extended(size + VARHDRSZ, MCXT_ALLOC_HUGE));
+    SET_VARSIZE(result, size + VARHDRSZ);
+    for (int32 offset = 0; offset < size; offset += kFetchSliceBytes) {
+        int32 length = std::min(kFetchSliceBytes, size - offset);
+        varlena* slice = detoast_attr_slice(attr, offset, length);
+        Assert(VARSIZE(slice) == static_cast<Size>(length) + VARHDRSZ);
+        memcpy(VARDATA(result) + offset, VARDATA(slice), length);
+        pfree(slice);
+        CHECK_FOR_INTERRUPTS();
+    }
+    return result;
+}
+
 const CoverageValue* value_arg(FunctionCallInfo fcinfo, int n) {
+    auto* attr = reinterpret_cast<varlena*>(DatumGetPointer(PG_GETARG_DATUM(n)));
+    if (VARATT_IS_EXTERNAL_ONDISK(attr)) {
+        varatt_external pointer;
+        VARATT_EXTERNAL_GET_POINTER(pointer, attr);
+        int32 size = static_cast<int32>(VARATT_EXTERNAL_GET_EXTSIZE(pointer));
+        if (!VARATT_EXTERNAL_IS_COMPRESSED(pointer) && size > kFetchSliceBytes)
+            return reinterpret_cast<const CoverageValue*>(fetch_in_slices(attr, size));
+    }
     return reinterpret_cast<const CoverageValue*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(n)));
+}
+
+// Offsets of slices count from the end of the 4-byte varlena header.
+constexpr int32 kHeaderData = sizeof(CoverageValue) - VARHDRSZ;
+
+// Argument `n` when it is a plain varlena in memory, readable in place; else NULL.
+static const CoverageValue* plain_arg(FunctionCallInfo fcinfo, int n) {
+    auto* attr = reinterpret_cast<varlena*>(DatumGetPointer(PG_GETARG_DATUM(n)));
+    return VARATT_IS_EXTENDED(attr) ? nullptr : reinterpret_cast<const CoverageValue*>(attr);
+}
+
+const CoverageValue* value_header_arg(FunctionCallInfo fcinfo, int n) {
+    if (const CoverageValue* v = plain_arg(fcinfo, n)) return v;
+    return reinterpret_cast<const CoverageValue*>(
+        PG_DETOAST_DATUM_SLICE(PG_GETARG_DATUM(n), 0, kHeaderData));
+}
+
+core::Segment value_segment_arg(FunctionCallInfo fcinfo, int n, int32 i) {
+    if (const CoverageValue* v = plain_arg(fcinfo, n)) return segments_of(v)[i];
+    constexpr int32 seg_size = sizeof(core::Segment);
+    varlena* slice =
+        PG_DETOAST_DATUM_SLICE(PG_GETARG_DATUM(n), kHeaderData + i * seg_size, seg_size);
+    core::Segment segment;
+    memcpy(&segment, VARDATA(slice), seg_size);
+    return segment;
 }
 
 core::Gap gap_from_interval(const Interval* interval) {

@@ -37,8 +37,14 @@ inline size_t value_size(size_t count) {
 CoverageValue* allocate_value(const core::Gap& gap, size_t count);
 CoverageValue* make_value(const core::Gap& gap, const core::Segment* segs, size_t count);
 
-// Argument `n` of the call, detoasted.
+// Argument `n` of the call, detoasted. A value stored out of line without compression
+// is fetched in slices with a check for interrupts between them (see value.cpp).
 const CoverageValue* value_arg(FunctionCallInfo fcinfo, int n);
+
+// Only the header of argument `n` (segment count and max_gap), or only its segment `i`:
+// of a value stored out of line, just the toast chunks that hold them are read.
+const CoverageValue* value_header_arg(FunctionCallInfo fcinfo, int n);
+core::Segment value_segment_arg(FunctionCallInfo fcinfo, int n, int32 i);
 
 // Raises program_limit_exceeded when `count` segments cannot form one value.
 void check_segment_limit(size_t count);

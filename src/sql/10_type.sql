@@ -23,7 +23,10 @@ CREATE TYPE coverage.coverage (
     SEND = coverage.coverage_send,
     INTERNALLENGTH = VARIABLE,
     ALIGNMENT = double,
-    STORAGE = extended
+    -- Out of line without compression: large values can then be read in slices, so a
+    -- cancel is never stuck behind a long fetch or decompression (see value.cpp), and
+    -- first_ts, last_ts and num_segments read just the chunks they need.
+    STORAGE = external
 );
 COMMENT ON TYPE coverage.coverage IS
     'time segments (start, end, points) of a set of timestamps, with their max_gap';

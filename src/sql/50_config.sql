@@ -25,7 +25,10 @@ CREATE TABLE coverage.sources (
     source     regclass PRIMARY KEY,
     key_column name NOT NULL,
     ts_column  name NOT NULL,
-    label      text NOT NULL UNIQUE
+    label      text NOT NULL UNIQUE,
+    -- The source's element in coverage.entity_store.source_points, kept for
+    -- its lifetime (the lowest free one when added).
+    slot       integer NOT NULL UNIQUE CHECK (slot > 0)
 );
 COMMENT ON TABLE coverage.sources IS
     'tables whose rows are points of the entities; change with coverage.add_source/drop_source';
@@ -290,7 +293,12 @@ BEGIN
         DELETE FROM coverage.source_store ss WHERE ss.source = add_source.source;
         PERFORM coverage._rebuild_entities(NULL);
     END IF;
-    INSERT INTO coverage.sources VALUES (source, key_column, ts_column, lbl)
+    INSERT INTO coverage.sources AS s (source, key_column, ts_column, label, slot)
+    VALUES (source, key_column, ts_column, lbl,
+            -- (the configuration lock keeps two callers from taking the same)
+            (SELECT min(n) FROM generate_series(1, (SELECT count(*) + 1
+                                                      FROM coverage.sources)::integer) n
+              WHERE NOT EXISTS (SELECT FROM coverage.sources o WHERE o.slot = n)))
         ON CONFLICT ON CONSTRAINT sources_pkey DO UPDATE
         SET key_column = excluded.key_column, ts_column = excluded.ts_column,
             label = excluded.label

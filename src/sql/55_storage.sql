@@ -46,7 +46,17 @@ CREATE TABLE coverage.entity_store (
     num_points   bigint NOT NULL GENERATED ALWAYS AS (coverage.num_points(coverage)) STORED,
     first_ts     timestamptz NOT NULL GENERATED ALWAYS AS (coverage.first_ts(coverage)) STORED,
     last_ts      timestamptz NOT NULL GENERATED ALWAYS AS (coverage.last_ts(coverage)) STORED,
-    covered      interval NOT NULL GENERATED ALWAYS AS (coverage.covered(coverage)) STORED
+    covered      interval NOT NULL GENERATED ALWAYS AS (coverage.covered(coverage)) STORED,
+    -- The entity's point count in each source, at the source's slot
+    -- (coverage.sources.slot): stats() and the views read the per-source counts
+    -- here rather than one source_store row per source and entity.  NULL where
+    -- the entity has no row in that source, and the array ends at its last
+    -- count, so the value is canonical whatever the order of writes: an
+    -- incremental refresh sets one element in place (an assignment past the
+    -- end pads with NULLs), a rebuild writes the same array.  Slots outlive
+    -- relabelling, and a dropped source's slot is cleared by the rebuild that
+    -- drop_source does anyway.
+    source_points bigint[] NOT NULL
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE coverage.entity_store IS
     'coverage of each entity over all sources, as of the last refresh';

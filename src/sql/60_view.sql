@@ -45,23 +45,24 @@ BEGIN
                     FROM unnest(cfg.search_columns) WITH ORDINALITY AS u (c, i) ORDER BY i)
          || (coalesce('e.' || quote_ident(cfg.status_column), 'NULL::text') || ' AS status')
          || (cov || ' AS coverage');
+    -- The per-source counts come from the entity's merged row (source_points),
+    -- so the view joins one stored row per entity, not one per source.
+    joins := format(E'\n  LEFT JOIN coverage.entity_store s ON s.entity_key = e.%I::text',
+                    cfg.key_column);
     FOR src IN SELECT row_number() OVER (ORDER BY s.label) AS n, s.*
                  FROM coverage.sources s ORDER BY s.label LOOP
-        joins := joins || format(E'\n  LEFT JOIN coverage.source_store p%1$s'
-                                 ' ON p%1$s.source = %2$L::regclass'
-                                 ' AND p%1$s.entity_key = e.%3$I::text',
-                                 src.n, src.source::text, cfg.key_column);
         IF live THEN
             joins := joins || format(E'\n  LEFT JOIN coverage._live_pending q%1$s'
                                      ' ON q%1$s.source = %2$L::regclass'
                                      ' AND q%1$s.entity_key = e.%3$I::text',
                                      src.n, src.source::text, cfg.key_column);
-            cols := cols || format('coalesce(p%1$s.points, 0)'
-                                   ' + coalesce(coverage.num_points(q%1$s.coverage), 0) AS %2$I',
-                                   src.n, src.label || '_points');
-            parts := parts || format('(p%1$s.coverage), (q%1$s.coverage)', src.n);
+            cols := cols || format('coalesce(s.source_points[%1$s], 0)'
+                                   ' + coalesce(coverage.num_points(q%2$s.coverage), 0) AS %3$I',
+                                   src.slot, src.n, src.label || '_points');
+            parts := parts || format('(q%s.coverage)', src.n);
         ELSE
-            cols := cols || format('coalesce(p%s.points, 0) AS %I', src.n, src.label || '_points');
+            cols := cols || format('coalesce(s.source_points[%s], 0) AS %I',
+                                   src.slot, src.label || '_points');
         END IF;
     END LOOP;
     IF live THEN
@@ -80,18 +81,16 @@ BEGIN
                                ' OR EXISTS (SELECT FROM coverage._live_dirty d'
                                ' WHERE d.entity_key IS NULL) AS refresh_needed',
                                cfg.key_column);
-        -- (rollup skips NULLs, and gives NULL when all are)
+        -- The stored merged coverage and each source's pending coverage
+        -- (merging is associative).  (rollup skips NULLs, and gives NULL when
+        -- all are)
         joins := joins || E'\n  CROSS JOIN LATERAL (SELECT coverage.rollup(v.c) AS coverage'
-                       || ' FROM (VALUES ' || CASE WHEN cardinality(parts) = 0
-                                                       THEN '(NULL::coverage.coverage)'
-                                                       ELSE array_to_string(parts, ', ') END
+                       || ' FROM (VALUES ' || array_to_string(ARRAY['(s.coverage)'] || parts, ', ')
                        || ') AS v (c)) AS l';
     ELSE
         cols := cols || ARRAY['s.first_ts', 's.last_ts',
                               'coalesce(s.num_segments, 0) AS num_segments',
                               'coalesce(s.covered, ''0'') AS covered'];
-        joins := format(E'\n  LEFT JOIN coverage.entity_store s ON s.entity_key = e.%I::text',
-                        cfg.key_column) || joins;
     END IF;
     RETURN format(E'CREATE VIEW coverage.%I AS\nSELECT %s\n  FROM %s e%s',
                   name, array_to_string(cols, E',\n         '), cfg.entities::text, joins);

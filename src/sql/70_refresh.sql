@@ -127,29 +127,33 @@ BEGIN
                 UPDATE coverage.source_store ss SET coverage = coverage.merge(ss.coverage, d.cov)
                   FROM delta d
                  WHERE ss.source = $2 AND ss.entity_key = d.k
-                RETURNING d.k, d.cov
+                RETURNING d.k, d.cov, ss.points
             ), added AS (
                 -- Entities new to this source; keys of no entity are left out.
                 INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
                 SELECT $2, d.k, d.cov FROM delta d
                  WHERE d.k NOT IN (SELECT g.k FROM grown g)
                    AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
-                RETURNING ss.entity_key AS k, ss.coverage AS cov
+                RETURNING ss.entity_key AS k, ss.coverage AS cov, ss.points
             ), merged AS (
                 -- The same into the per-entity rows, without reading the
                 -- other sources (merging is associative).  An entity that
                 -- another source recomputes is rebuilt afterwards anyway.
                 -- With a row for this source it had one for the entity.
-                UPDATE coverage.entity_store es SET coverage = coverage.merge(es.coverage, g.cov)
+                -- The source's count is the one just stored in its row.
+                UPDATE coverage.entity_store es
+                   SET coverage = coverage.merge(es.coverage, g.cov), source_points[$5] = g.points
                   FROM grown g
                  WHERE es.entity_key = g.k
                 RETURNING es.entity_key
             ), merged_new AS (
                 -- Without one, it may have one through another source.
-                INSERT INTO coverage.entity_store AS es (entity_key, coverage)
-                SELECT a.k, a.cov FROM added a
+                INSERT INTO coverage.entity_store AS es (entity_key, coverage, source_points)
+                SELECT a.k, a.cov, array_fill(NULL::bigint, ARRAY[$5 - 1]) || a.points
+                  FROM added a
                     ON CONFLICT (entity_key) DO UPDATE
-                    SET coverage = coverage.merge(es.coverage, excluded.coverage)
+                    SET coverage = coverage.merge(es.coverage, excluded.coverage),
+                        source_points[$5] = excluded.source_points[$5]
                 RETURNING es.entity_key
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
@@ -163,7 +167,7 @@ BEGIN
             CASE WHEN cardinality(keys) = 0 THEN 'ON false'
                  ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END)
             INTO infinite, written, merged
-            USING max_gap, src.source, keys, members;
+            USING max_gap, src.source, keys, members, src.slot;
     END IF;
     IF infinite > 0 THEN
         RAISE WARNING 'skipped rows with an infinite timestamp in source "%"', src.source::text
@@ -188,20 +192,33 @@ BEGIN ATOMIC
         UNION
         SELECT k FROM unnest(keys) AS k
     ), fresh AS (
-        SELECT s.entity_key, coverage.rollup(ss.coverage) AS cov
+        SELECT s.entity_key, coverage.rollup(ss.coverage) AS cov,
+               array_agg(ss.points ORDER BY src.slot) AS pts,
+               array_agg(src.slot ORDER BY src.slot) AS slots
           FROM scope s
           LEFT JOIN coverage.source_store ss ON ss.entity_key = s.entity_key
+          LEFT JOIN coverage.sources src ON src.source = ss.source
          GROUP BY s.entity_key
     ), gone AS (
         DELETE FROM coverage.entity_store es
          WHERE es.entity_key IN (SELECT f.entity_key FROM fresh f WHERE f.cov IS NULL)
         RETURNING es.entity_key
     ), changed AS (
-        INSERT INTO coverage.entity_store AS es (entity_key, coverage)
-        SELECT f.entity_key, f.cov FROM fresh f
+        INSERT INTO coverage.entity_store AS es (entity_key, coverage, source_points)
+        SELECT f.entity_key, f.cov,
+               -- The counts at their slots; most entities have every source,
+               -- whose counts are then the array as it is.
+               CASE WHEN f.slots[cardinality(f.slots)] = cardinality(f.slots) THEN f.pts
+                    ELSE ARRAY(SELECT u.n FROM generate_series(1, f.slots[cardinality(f.slots)]) i
+                                 LEFT JOIN unnest(f.slots, f.pts) AS u (slot, n) ON u.slot = i
+                                ORDER BY i) END
+          FROM fresh f
          WHERE f.cov IS NOT NULL
-            ON CONFLICT (entity_key) DO UPDATE SET coverage = excluded.coverage
+            ON CONFLICT (entity_key) DO UPDATE
+            SET coverage = excluded.coverage, source_points = excluded.source_points
+            -- (a dropped source may leave the merged coverage as it was)
             WHERE es.coverage IS DISTINCT FROM excluded.coverage
+               OR es.source_points IS DISTINCT FROM excluded.source_points
         RETURNING es.entity_key
     )
     SELECT ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c);

@@ -3,9 +3,10 @@
 --
 -- One query: the matching entities (filters on the entities table) are read
 -- once; their distinct groups are numbered with dense_rank; the summary sums
--- the stored accessor values over all of them; only the entities of the
--- groups whose number falls on the page get their JSON built, segments and
--- point counts included.
+-- the stored accessor values and per-source counts of coverage.entity_store
+-- over all of them; only the entities of the groups whose number falls on the
+-- page get their JSON built, segments and point counts included.  Neither
+-- reads coverage.source_store: one row per entity, not one per source.
 --
 -- It runs as the extension owner (SECURITY DEFINER, search_path pinned) so a
 -- read role needs EXECUTE on it only, not SELECT on the entities table.
@@ -54,6 +55,24 @@ RETURN coalesce((SELECT 'jsonb_build_object(' || string_agg(format('%L, p.s_%s',
                    FROM unnest(cfg.search_columns) WITH ORDINALITY AS u (c, i)),
                 '''{}''::jsonb');
 
+-- A jsonb expression {"<label>": count, ...} over the sources, each count
+-- being count_fmt with %s the source's slot in entity_store.source_points.
+-- (jsonb_build_object takes at most 50 pairs, hence chunks.)
+CREATE FUNCTION coverage._stats_points_sql(count_fmt text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, coverage, pg_temp
+RETURN coalesce((SELECT string_agg(c.obj, ' || ' ORDER BY c.chunk)
+                   FROM (SELECT s.n / 50 AS chunk,
+                                'jsonb_build_object('
+                                || string_agg(format('%L, ', s.label)
+                                              || format(count_fmt, s.slot),
+                                              ', ' ORDER BY s.n) || ')' AS obj
+                           FROM (SELECT so.label, so.slot,
+                                        row_number() OVER (ORDER BY so.label) - 1 AS n
+                                   FROM coverage.sources so) s
+                          GROUP BY s.n / 50) c),
+                '''{}''::jsonb');
+
 CREATE FUNCTION coverage.stats(search text DEFAULT NULL, status text DEFAULT NULL,
                                group_key text DEFAULT NULL, page integer DEFAULT 1,
                                page_size integer DEFAULT 20)
@@ -82,19 +101,13 @@ BEGIN
             -- Numbering the distinct groups, not the entities, sorts far fewer rows.
             SELECT d.gv, dense_rank() OVER (ORDER BY d.gv NULLS LAST) AS gno
               FROM (SELECT DISTINCT x.gv FROM x) d
-        ), points AS (
-            SELECT coalesce(jsonb_object_agg(src.label, coalesce(t.n, 0)), '{}') AS obj
-              FROM coverage.sources src
-              LEFT JOIN (SELECT ss.source, sum(ss.points) AS n
-                           FROM coverage.source_store ss JOIN x ON x.k = ss.entity_key
-                          GROUP BY ss.source) t ON t.source = src.source
         ), summary AS (
             SELECT jsonb_build_object(
                        'entities', count(*),
                        'entities_with_data', count(es.entity_key),
                        'groups', (SELECT count(*) FROM grp),
                        'segments', coalesce(sum(es.num_segments), 0),
-                       'points', (SELECT obj FROM points),
+                       'points', %3$s,
                        'first_ts', min(es.first_ts),
                        'last_ts', max(es.last_ts),
                        'refreshed_at', (SELECT r.refreshed_at FROM coverage.refresh_state r))
@@ -119,11 +132,7 @@ BEGIN
                        'last_ts', es.last_ts,
                        'num_segments', coalesce(es.num_segments, 0),
                        'covered_seconds', coalesce(trim_scale(extract(epoch FROM es.covered)), 0),
-                       'points', (SELECT coalesce(jsonb_object_agg(src.label, coalesce(
-                                                (SELECT ss.points FROM coverage.source_store ss
-                                                  WHERE ss.source = src.source
-                                                    AND ss.entity_key = p.k), 0)), '{}')
-                                    FROM coverage.sources src),
+                       'points', %4$s,
                        'segments', coalesce(coverage.to_jsonb(es.coverage), '[]'))
                        ORDER BY p.kv) AS entities
               FROM page_rows p
@@ -143,7 +152,9 @@ BEGIN
                    'total_groups', s.total_groups,
                    'total_pages', (s.total_groups + $5 - 1) / $5)
           FROM summary s
-        $q$, coverage._stats_entities_sql(cfg), coverage._stats_search_json(cfg))
+        $q$, coverage._stats_entities_sql(cfg), coverage._stats_search_json(cfg),
+        coverage._stats_points_sql('coalesce(sum(es.source_points[%s]), 0)'),
+        coverage._stats_points_sql('coalesce(es.source_points[%s], 0)'))
         INTO result
         USING search, status, group_key, page, page_size;
     RETURN result;
