@@ -78,6 +78,32 @@ ROLLBACK;
 SELECT count(*) FROM coverage.pending;
 SELECT status, entities FROM coverage.refresh();
 
+-- A large statement is cut into rows of at most 8 kB, which stay in the
+-- table's pages (nothing toasted); a key too long for a row gets a row of its
+-- own.  Refresh reads every point of them.
+INSERT INTO ic_points (k, ts)
+SELECT 'a', timestamptz '2024-02-01 00:00+00' + i * interval '1 minute'
+  FROM generate_series(1, 5000) i;
+SELECT count(*) > 1 AS several_rows, max(pg_column_size(p.batch)) <= 8000 AS small,
+       sum((SELECT count(*) FROM coverage._pending_points(p.batch))) AS points
+  FROM coverage.pending p;
+SELECT pg_relation_size(reltoastrelid) AS toasted FROM pg_class
+ WHERE oid = 'coverage.pending'::regclass;
+INSERT INTO ic_points (k, ts) VALUES ('a', '2024-02-10 00:00+00'),
+                                     (repeat('x', 9000), '2024-02-10 00:00+00'),
+                                     ('a', '2024-02-11 00:00+00');
+SELECT length(u.entity_key) AS key_length, u.point
+  FROM coverage.pending p, coverage._pending_points(p.batch) u
+ WHERE u.point >= '2024-02-10' ORDER BY u.point, 1;
+SELECT status, entities FROM coverage.refresh();
+SELECT ss.coverage OPERATOR(coverage.=)
+       (SELECT coverage.coverage_agg(ts, (SELECT max_gap FROM coverage.settings))
+          FROM ic_points WHERE k = 'a') AS same_as_source
+  FROM coverage.source_store ss
+ WHERE ss.source = 'ic_points'::regclass AND ss.entity_key = 'a';
+DELETE FROM ic_points WHERE ts >= '2024-02-01';
+SELECT status, entities FROM coverage.refresh();
+
 -- TRUNCATE marks the whole source, here through a partition.
 TRUNCATE ic_part_a;
 SELECT * FROM ic_waiting;

@@ -92,7 +92,8 @@ SELECT p.proname
  WHERE p.pronamespace = 'coverage'::regnamespace AND a.grantee = 0
    AND (p.proname IN ('set_entities', 'add_source', 'drop_source', 'set_max_gap',
                       'refresh', 'stats')
-        OR (p.proname LIKE '\_%' AND p.proname <> '_pending_points'));
+        OR (p.proname LIKE '\_%'
+            AND p.proname NOT IN ('_pending_points', '_pending_keys', '_pending_times')));
 
 DROP EXTENSION coverage_ext;
 DROP TABLE pv_items, pv_points, pv_secret;

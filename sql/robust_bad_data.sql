@@ -38,10 +38,10 @@ SELECT key, coverage, p_points FROM coverage.entity_coverage ORDER BY key;
 -- error (22P03), not a crash.
 SELECT p.entity_key, p.point
   FROM coverage._pending_points('\x01066b2d310401010002'::bytea) AS p;
-SELECT coverage._pending_points('\x02'::bytea);
-SELECT coverage._pending_points('\x01030a'::bytea);
-SELECT coverage._pending_points('\x010a6b'::bytea);
-SELECT coverage._pending_points('\x010000ffffffffffffffffffff'::bytea);
+SELECT coverage._pending_keys('\x02'::bytea);
+SELECT coverage._pending_times('\x01030a'::bytea);
+SELECT coverage._pending_keys('\x010a6b'::bytea);
+SELECT coverage._pending_times('\x010000ffffffffffffffffffff'::bytea);
 
 SET client_min_messages = warning;
 DROP EXTENSION coverage_ext CASCADE;

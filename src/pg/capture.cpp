@@ -31,11 +31,13 @@ namespace {
 
 namespace core = coverage::core;
 
-// Points and bytes per row of coverage.pending: a statement inserting more rows
-// appends several, which bounds the memory the trigger holds and keeps each
-// value far below the 1 GB limit.
-constexpr int64 kChunkPoints = int64{1} << 20;
-constexpr int kChunkBytes = 64 << 20;
+// Most bytes of a batch in one row of coverage.pending: a statement inserting
+// more appends several rows. Rows this small stay in the table's own pages
+// (its toast_tuple_target lets a row fill a page, src/sql/55_storage.sql):
+// one larger value would be cut into toast chunks of 2 kB, each a heap insert
+// plus an index insert, which is more than a writer should pay for capture.
+// (A row holds the relid and the batch behind a 24-byte tuple header.)
+constexpr int kRowBytes = 8000;
 
 // Recent keys of a batch, by hash, each with its number in the batch and the
 // place of its bytes there: a statement's repeated keys are written once, for
@@ -111,6 +113,13 @@ KeyCacheEntry* cache_slot(Batch* batch, uint32 hash) {
         batch->cache_mask = size - 1;
     }
     return &batch->cache[hash & batch->cache_mask];
+}
+
+// Whether a point with a key of `length` bytes surely fits in the batch's row.
+// (A key too long for any row gets a row of its own, toasted as usual.)
+bool batch_has_room(const Batch* batch, uint32 length) {
+    return batch->count == 0 ||
+           batch->data.len + core::kBatchPointOverhead + length <= size_t{kRowBytes};
 }
 
 void batch_add(Batch* batch, const char* key, uint32 length, TimestampTz ts) {
@@ -202,24 +211,29 @@ COVERAGE_FUNCTION(coverage_capture_insert) {
         Datum ts = slot_getattr(slot, ts_att, &ts_null);
         // Rows without a key or a time are no points of any entity.
         if (!key_null && !ts_null) {
+            const char* key_bytes;
+            uint32 key_length;
+            text* key_text = nullptr;
+            char* key_string = nullptr;
             if (key_is_text) {
                 // (a short or compressed value is unpacked only when it must be)
-                text* key_text = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(key));
-                batch_add(&batch, VARDATA_ANY(key_text),
-                          static_cast<uint32>(VARSIZE_ANY_EXHDR(key_text)),
-                          DatumGetTimestampTz(ts));
-                if (key_text != reinterpret_cast<text*>(DatumGetPointer(key))) {
-                    pfree(key_text);
-                }
+                key_text = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(key));
+                key_bytes = VARDATA_ANY(key_text);
+                key_length = static_cast<uint32>(VARSIZE_ANY_EXHDR(key_text));
             } else {
-                char* key_string = OutputFunctionCall(&key_out, key);
-                batch_add(&batch, key_string, static_cast<uint32>(strlen(key_string)),
-                          DatumGetTimestampTz(ts));
-                pfree(key_string);
+                key_string = OutputFunctionCall(&key_out, key);
+                key_bytes = key_string;
+                key_length = static_cast<uint32>(strlen(key_string));
             }
-            if (batch.count == kChunkPoints || batch.data.len > kChunkBytes) {
+            if (!batch_has_room(&batch, key_length)) {
                 append_batch(RelationGetRelid(rel), &batch);
                 batch_start(&batch);
+            }
+            batch_add(&batch, key_bytes, key_length, DatumGetTimestampTz(ts));
+            if (key_string != nullptr) {
+                pfree(key_string);
+            } else if (key_text != reinterpret_cast<text*>(DatumGetPointer(key))) {
+                pfree(key_text);
             }
         }
         CHECK_FOR_INTERRUPTS();

@@ -42,17 +42,32 @@ CREATE FUNCTION coverage._capture_insert() RETURNS trigger
 COMMENT ON FUNCTION coverage._capture_insert() IS
     'insert trigger of the sources: records the new points for incremental refresh';
 
--- The points of a coverage.pending batch, in the order they were inserted.
+-- The points of a coverage.pending batch, in the order they were inserted: the
+-- keys and the times as two arrays in step, which refresh unnests in its
+-- select list (streamed, not copied), and as (key, time) rows for reading.
 -- Left executable by PUBLIC, as the value type's functions are: the live view
--- calls it with the privileges of its reader, and it only decodes its argument.
+-- calls them with the privileges of its reader, and they only decode their
+-- argument.
+CREATE FUNCTION coverage._pending_keys(batch bytea) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'coverage_pending_keys'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION coverage._pending_keys(bytea) IS
+    'the entity keys of a batch of captured points, one per point';
+CREATE FUNCTION coverage._pending_times(batch bytea) RETURNS timestamptz[]
+    AS 'MODULE_PATHNAME', 'coverage_pending_times'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION coverage._pending_times(bytea) IS
+    'the times of a batch of captured points';
 CREATE FUNCTION coverage._pending_points(batch bytea, OUT entity_key text,
                                          OUT point timestamptz)
     RETURNS SETOF record
-    AS 'MODULE_PATHNAME', 'coverage_pending_points'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE  -- (not STRICT, so that it is inlined)
+BEGIN ATOMIC
+    SELECT u.k, u.t
+      FROM unnest(coverage._pending_keys(batch), coverage._pending_times(batch)) AS u (k, t);
+END;
 COMMENT ON FUNCTION coverage._pending_points(bytea) IS
     'the entity keys and times of a batch of captured points';
-
 CREATE FUNCTION coverage._capture() RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp

@@ -81,14 +81,13 @@ BEGIN
                 RETURNING p.batch
             ), fold AS (
                 -- New points per entity; those of recomputed entities go unused.
-                -- (a set-returning function in the select list streams its rows;
-                -- in FROM it would copy them into a tuplestore first)
-                SELECT (u.p).entity_key AS k,
-                       coverage.coverage_agg((u.p).point, $1)
-                           FILTER (WHERE isfinite((u.p).point)) AS cov,
-                       count(*) FILTER (WHERE NOT isfinite((u.p).point)) AS infinite
-                  FROM (SELECT coverage._pending_points(p.batch) AS p FROM pend p) u
-                 GROUP BY (u.p).entity_key
+                -- (unnest in the select list, in step, streams the arrays; in
+                -- FROM it would copy them into a tuplestore first)
+                SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
+                       count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
+                  FROM (SELECT unnest(coverage._pending_keys(p.batch)) AS k,
+                               unnest(coverage._pending_times(p.batch)) AS t FROM pend p) u
+                 GROUP BY u.k
             ), agg AS (
                 SELECT r.%1$I::text AS k,
                        coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,
