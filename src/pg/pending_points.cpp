@@ -60,10 +60,10 @@ COVERAGE_FUNCTION(coverage_pending_keys) {
         if (point.new_key) {
             if (point.key_number == key_capacity) {
                 key_capacity *= 2;
-                key_offset = static_cast<size_t*>(
-                    repalloc_huge(key_offset, key_capacity * sizeof(size_t)));
-                key_length = static_cast<uint32*>(
-                    repalloc_huge(key_length, key_capacity * sizeof(uint32)));
+                key_offset =
+                    static_cast<size_t*>(repalloc_huge(key_offset, key_capacity * sizeof(size_t)));
+                key_length =
+                    static_cast<uint32*>(repalloc_huge(key_length, key_capacity * sizeof(uint32)));
             }
             key_offset[point.key_number] = point.key_offset;
             key_length[point.key_number] = point.key_length;
