@@ -4,7 +4,7 @@
 #
 #   bash scripts/fuzz.sh [--runs N | --seconds S] [--build-only] [TARGET...]
 #
-# TARGET is text, binary or merge (default: all three, one after another). --runs stops
+# TARGET is text, binary, merge or batch (default: all four, one after another). --runs stops
 # each target after N executions, --seconds after S seconds (default: 10 seconds).
 # Builds with clang into build/fuzz/ and fuzzes from the seed corpus in fuzz/corpus/<target>/;
 # inputs found on the way are kept in build/fuzz/corpus/<target>/ and a crashing input is
@@ -20,7 +20,7 @@ REPO=$(cd "$SCRIPT_DIR/.." && pwd -P)
 # shellcheck source=scripts/lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
 
-ALL_TARGETS=(text binary merge)
+ALL_TARGETS=(text binary merge batch)
 OUT=${FUZZ_OUT:-$REPO/build/fuzz}
 CLANGXX=${CLANGXX:-clang++}
 # shellcheck disable=SC2054 # the commas belong to one compiler option
@@ -49,7 +49,7 @@ while (($#)); do
         ;;
     --build-only) BUILD_ONLY=1 ;;
     -h | --help) usage 0 ;;
-    text | binary | merge) TARGETS+=("$1") ;;
+    text | binary | merge | batch) TARGETS+=("$1") ;;
     *) usage ;;
     esac
     shift

@@ -13,7 +13,7 @@ if ! bash "$REPO/scripts/fuzz.sh" --build-only; then
     echo "building the fuzz targets failed"
     failed=1
 else
-    for target in text binary merge; do
+    for target in text binary merge batch; do
         if bash "$REPO/scripts/fuzz.sh" --seconds "$SECONDS_PER_TARGET" "$target"; then
             passed=$((passed + 1))
         else
