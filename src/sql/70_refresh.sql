@@ -256,6 +256,11 @@ CREATE FUNCTION coverage.refresh(wait boolean DEFAULT false, "full" boolean DEFA
                                  OUT duration interval, OUT entities bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp
+-- Estimates of the captured points (unnested arrays, a pending table whose
+-- statistics lag) put incremental statements past jit_above_cost, and
+-- compiling took longer than running them: 0.24 s against 0.17 s for 1% new
+-- rows over 10,000 entities; a full refresh ran 5% faster without it too.
+SET jit = off
 AS $$
 DECLARE
     cfg      coverage.settings;
