@@ -30,8 +30,7 @@ std::vector<Point> read_all(const unsigned char* data, size_t size) {
             fuzz::require(p.key_number == keys.size(), "new keys are numbered in order");
             fuzz::require(p.key_offset <= size && p.key_length <= size - p.key_offset,
                           "a key lies inside the batch");
-            keys.emplace_back(reinterpret_cast<const char*>(data) + p.key_offset,
-                              p.key_length);
+            keys.emplace_back(reinterpret_cast<const char*>(data) + p.key_offset, p.key_length);
         }
         fuzz::require(p.key_number < keys.size(), "a point's key was given before it");
         points.push_back(Point{keys[p.key_number], p.ts});
