@@ -334,6 +334,13 @@ BEGIN
                                                  AS k
                            WHERE k IS NOT NULL);
         END IF;
+        -- Nothing to recompute and no new points: nothing to write.  (Its
+        -- statement, planned anew each time, is most of a refresh that finds
+        -- nothing new; points committed after this check stay for the next.)
+        IF NOT src_full AND cardinality(keys) = 0
+           AND NOT EXISTS (SELECT FROM coverage.pending p WHERE p.relid = ANY (members)) THEN
+            CONTINUE;
+        END IF;
         res := coverage._refresh_source(src, members, cfg.max_gap,
                                         CASE WHEN NOT src_full THEN keys END);
         written := written + cardinality(res.written);
@@ -350,8 +357,10 @@ BEGIN
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE d.relid = ANY (c.members));
     -- Entities recomputed in some source are merged again from their
     -- per-source rows; the others had their new points merged in already.
-    touched := coverage._rebuild_entities(
-        CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
+    IF all_full OR cardinality(touched) > 0 THEN
+        touched := coverage._rebuild_entities(
+            CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
+    END IF;
     -- (a key repeats when several sources wrote the entity's row)
     entities := CASE WHEN cardinality(merged) = 0 THEN cardinality(touched)
                      WHEN cardinality(touched) = 0 AND merging = 1 THEN cardinality(merged)
