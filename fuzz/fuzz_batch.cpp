@@ -14,10 +14,7 @@ using namespace coverage;
 
 namespace {
 
-struct Point {
-    std::string key;
-    int64_t ts;
-};
+using Point = core::KeyedPoint;
 
 // Every point of a batch, or a CoreError.
 std::vector<Point> read_all(const unsigned char* data, size_t size) {
@@ -38,30 +35,6 @@ std::vector<Point> read_all(const unsigned char* data, size_t size) {
     return points;
 }
 
-// The points written as the trigger does: each key given once, then by number.
-std::vector<unsigned char> write_all(const std::vector<Point>& points) {
-    std::vector<unsigned char> out(1, core::kBatchVersion);
-    std::vector<std::string> keys;
-    int64_t last = 0;
-    for (const Point& p : points) {
-        size_t at = out.size();
-        out.resize(at + core::kBatchPointOverhead + p.key.size());
-        unsigned char* end = out.data() + at;
-        size_t number = 0;
-        while (number < keys.size() && keys[number] != p.key) ++number;
-        if (number == keys.size()) {
-            end = core::put_new_key(end, p.key.data(), static_cast<uint32_t>(p.key.size()));
-            keys.push_back(p.key);
-        } else {
-            end = core::put_known_key(end, number);
-        }
-        end = core::put_time(end, p.ts, last);
-        last = p.ts;
-        out.resize(static_cast<size_t>(end - out.data()));
-    }
-    return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -73,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       "a malformed batch fails only with invalid_binary");
         return 0;
     }
-    std::vector<unsigned char> again = write_all(points);
+    std::vector<unsigned char> again = core::write_batch(points);
     std::vector<Point> back = read_all(again.data(), again.size());
     fuzz::require(back.size() == points.size(), "a rewritten batch holds as many points");
     for (size_t i = 0; i < back.size(); ++i) {

@@ -25,6 +25,29 @@ uint64_t get_varint(BatchReader& reader) {
 
 }  // namespace
 
+std::vector<unsigned char> write_batch(const std::vector<KeyedPoint>& points, bool repeat_keys) {
+    std::vector<unsigned char> out(1, kBatchVersion);
+    std::vector<const std::string*> keys;
+    int64_t last = 0;
+    for (const KeyedPoint& p : points) {
+        size_t at = out.size();
+        out.resize(at + kBatchPointOverhead + p.key.size());
+        unsigned char* end = out.data() + at;
+        size_t number = 0;
+        while (repeat_keys && number < keys.size() && *keys[number] != p.key) ++number;
+        if (!repeat_keys || number == keys.size()) {
+            end = put_new_key(end, p.key.data(), static_cast<uint32_t>(p.key.size()));
+            keys.push_back(&p.key);
+        } else {
+            end = put_known_key(end, number);
+        }
+        end = put_time(end, p.ts, last);
+        last = p.ts;
+        out.resize(static_cast<size_t>(end - out.data()));
+    }
+    return out;
+}
+
 BatchReader open_batch(const unsigned char* data, size_t size) {
     if (size < 1 || data[0] != kBatchVersion) corrupt("Unknown version.");
     return BatchReader{data, data + 1, data + size, 0, 0};

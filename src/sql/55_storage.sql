@@ -97,13 +97,13 @@ INSERT INTO coverage.refresh_state DEFAULT VALUES;
 
 -- New points: the key (as text) and time of each row a statement inserted,
 -- a row per statement (or per 8 kB of points), in a compact binary form that
--- coverage._pending_keys and _pending_times read (src/pg/capture.cpp writes it; the format is described in
--- include/coverage/core/point_batch.hpp).  Its bytes are most of what capture
--- costs a writer, hence a few bytes a point rather than arrays of text and
--- timestamps.  Kept uncompressed: compressing costs the writer more than it
--- saves on such short-lived rows.
--- A row may fill a page before it is toasted: a batch cut into toast chunks
--- cost a writer an index insert for each 2 kB.
+-- coverage._pending_keys and _pending_times read (src/pg/capture.cpp writes
+-- it; the format is described in include/coverage/core/point_batch.hpp).  Its
+-- bytes are most of what capture costs a writer, hence a few bytes a point
+-- rather than arrays of text and timestamps.  Kept uncompressed: compressing
+-- costs the writer more than it saves on such short-lived rows.  A row may
+-- fill a page before it is toasted: a batch cut into toast chunks cost a
+-- writer an index insert for each 2 kB.
 CREATE TABLE coverage.pending (
     relid  oid NOT NULL,
     batch  bytea NOT NULL

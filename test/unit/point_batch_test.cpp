@@ -9,40 +9,20 @@
 #include "coverage/core/error.hpp"
 #include "coverage/core/point_batch.hpp"
 
+namespace coverage::core {
+// (found by the comparisons of vectors of points below)
+bool operator==(const KeyedPoint& a, const KeyedPoint& b) {
+    return a.key == b.key && a.ts == b.ts;
+}
+}  // namespace coverage::core
+
 namespace coverage::test {
 namespace {
 
-struct Point {
-    std::string key;
-    int64_t ts;
-    bool operator==(const Point& o) const { return key == o.key && ts == o.ts; }
-};
+using Point = core::KeyedPoint;
 
-// Writes the points as the trigger does, a key given once and then referred to by
-// number (`repeat` false: every key given anew, as after a cache miss).
 std::vector<unsigned char> encode(const std::vector<Point>& points, bool repeat = true) {
-    std::vector<unsigned char> out(1, core::kBatchVersion);
-    std::vector<std::string> keys;
-    int64_t last = 0;
-    for (const Point& p : points) {
-        size_t at = out.size();
-        out.resize(at + core::kBatchPointOverhead + p.key.size());
-        unsigned char* end = out.data() + at;
-        size_t number = keys.size();
-        for (size_t i = 0; repeat && i < keys.size(); ++i) {
-            if (keys[i] == p.key) number = i;
-        }
-        if (number == keys.size()) {
-            end = core::put_new_key(end, p.key.data(), static_cast<uint32_t>(p.key.size()));
-            keys.push_back(p.key);
-        } else {
-            end = core::put_known_key(end, number);
-        }
-        end = core::put_time(end, p.ts, last);
-        last = p.ts;
-        out.resize(static_cast<size_t>(end - out.data()));
-    }
-    return out;
+    return core::write_batch(points, repeat);
 }
 
 std::vector<Point> decode(const std::vector<unsigned char>& batch) {

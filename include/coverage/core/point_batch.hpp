@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace coverage::core {
 
@@ -72,6 +74,19 @@ struct BatchPoint {
     uint32_t key_length;
     int64_t ts;
 };
+
+// A point with its key, for writing whole batches.
+struct KeyedPoint {
+    std::string key;
+    int64_t ts;
+};
+
+// A whole batch in a vector, each key given once and then referred to by number
+// (`repeat_keys` false: every key given anew, as after the trigger's cache
+// missed). The trigger writes into server memory with the put_ functions above
+// and a cache of recent keys; this is the reference form for tests and fuzzing.
+std::vector<unsigned char> write_batch(const std::vector<KeyedPoint>& points,
+                                       bool repeat_keys = true);
 
 // Checks the version byte and positions the reader on the first point.
 BatchReader open_batch(const unsigned char* data, size_t size);
