@@ -91,7 +91,9 @@ COVERAGE_FUNCTION(coverage_pending_times) {
     core::BatchPoint point;
     size_t count = 0;
     while (core::read_point(reader, &point)) {
-        ++count;
+        if ((++count & 0xffff) == 0) {
+            CHECK_FOR_INTERRUPTS();
+        }
     }
     ArrayType* times = new_array(count, count * sizeof(TimestampTz), TIMESTAMPTZOID);
     auto* out = reinterpret_cast<TimestampTz*>(ARR_DATA_PTR(times));

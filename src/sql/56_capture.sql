@@ -44,7 +44,8 @@ COMMENT ON FUNCTION coverage._capture_insert() IS
 
 -- The points of a coverage.pending batch, in the order they were inserted: the
 -- keys and the times as two arrays in step, which refresh unnests in its
--- select list (streamed, not copied), and as (key, time) rows for reading.
+-- select list (streamed, not copied), and as (key, time) rows for the live
+-- view and for reading.
 -- Left executable by PUBLIC, as the value type's functions are: the live view
 -- calls them with the privileges of its reader, and they only decode their
 -- argument.

@@ -178,8 +178,7 @@ SELECT c.source, u.k AS entity_key,
        coverage.coverage_agg(u.t, s.max_gap) FILTER (WHERE isfinite(u.t)) AS coverage
   FROM coverage.pending p
   JOIN coverage.captured c ON p.relid = ANY (c.members)
- CROSS JOIN unnest(coverage._pending_keys(p.batch),
-                   coverage._pending_times(p.batch)) AS u (k, t)
+ CROSS JOIN coverage._pending_points(p.batch) AS u (k, t)
  CROSS JOIN coverage.settings s
  WHERE s.max_gap IS NOT NULL
    AND NOT (SELECT r.needs_full FROM coverage.refresh_state r)
