@@ -43,6 +43,27 @@ SELECT coverage._pending_times('\x01030a'::bytea);
 SELECT coverage._pending_keys('\x010a6b'::bytea);
 SELECT coverage._pending_times('\x010000ffffffffffffffffffff'::bytea);
 
+-- Refresh folds captured batches per key in one pass (coverage._fold_pending): a key
+-- may recur within and across batches, a key with only infinite times has no
+-- coverage but its count, a malformed batch is 22P03 and a changing max_gap 22023.
+SELECT u.k, u.cov, u.infinite
+  FROM (SELECT coverage._fold_pending(v.b, '1 hour') AS f
+          FROM (VALUES ('\x01066b2d310401010002'::bytea), ('\x01066b2d3104'),
+                       ('\x010262feffffffffffffffff01'), ('\x01026280909de91a')) v (b)) s,
+       unnest((s.f).keys, (s.f).coverages, (s.f).infinite) AS u (k, cov, infinite)
+ ORDER BY 1;
+SELECT u.k, u.cov, u.infinite
+  FROM (SELECT coverage._fold_pending(v.b, '1 hour') AS f
+          FROM (VALUES ('\x010262feffffffffffffffff01'::bytea)) v (b)) s,
+       unnest((s.f).keys, (s.f).coverages, (s.f).infinite) AS u (k, cov, infinite);
+SELECT coverage._fold_pending(v.b, '1 hour') IS NULL AS nothing_folded
+  FROM (VALUES ('\x01'::bytea)) v (b) WHERE false;
+SELECT coverage._fold_pending(v.b, '1 hour') FROM (VALUES ('\x010a6b'::bytea)) v (b);
+SELECT coverage._fold_pending(v.b, v.g)
+  FROM (VALUES ('\x01066b2d3104'::bytea, interval '1 hour'),
+               ('\x01066b2d3104', interval '2 hours')) v (b, g);
+SELECT coverage._fold_pending(v.b, NULL) FROM (VALUES ('\x01066b2d3104'::bytea)) v (b);
+
 SET client_min_messages = warning;
 DROP EXTENSION coverage_ext CASCADE;
 RESET client_min_messages;

@@ -69,6 +69,29 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION coverage._pending_points(bytea) IS
     'the entity keys and times of a batch of captured points';
+-- The captured points of many batches folded into coverage per entity key, for
+-- an incremental refresh (src/pg/pending_fold.cpp): keys, their coverage (NULL
+-- where every time was infinite) and the infinite times skipped, in step.
+CREATE TYPE coverage._folded_points AS (
+    keys      text[],
+    coverages coverage.coverage[],
+    infinite  bigint[]
+);
+CREATE FUNCTION coverage._fold_pending_transfn(internal, bytea, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'coverage_fold_pending_transfn'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE FUNCTION coverage._fold_pending_finalfn(internal) RETURNS coverage._folded_points
+    AS 'MODULE_PATHNAME', 'coverage_fold_pending_finalfn'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+CREATE AGGREGATE coverage._fold_pending(batch bytea, max_gap interval) (
+    SFUNC = coverage._fold_pending_transfn,
+    STYPE = internal,
+    FINALFUNC = coverage._fold_pending_finalfn,
+    FINALFUNC_MODIFY = READ_WRITE
+);
+COMMENT ON AGGREGATE coverage._fold_pending(bytea, interval) IS
+    'coverage per entity key of batches of captured points';
+
 CREATE FUNCTION coverage._capture() RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, coverage, pg_temp

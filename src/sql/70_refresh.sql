@@ -79,15 +79,13 @@ BEGIN
             WITH pend AS (
                 DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
                 RETURNING p.batch
+            ), folded AS (
+                SELECT coverage._fold_pending(p.batch, $1) AS f FROM pend p
             ), fold AS (
                 -- New points per entity; those of recomputed entities go unused.
-                -- (unnest in the select list, in step, streams the arrays; in
-                -- FROM it would copy them into a tuplestore first)
-                SELECT u.k, coverage.coverage_agg(u.t, $1) FILTER (WHERE isfinite(u.t)) AS cov,
-                       count(*) FILTER (WHERE NOT isfinite(u.t)) AS infinite
-                  FROM (SELECT unnest(coverage._pending_keys(p.batch)) AS k,
-                               unnest(coverage._pending_times(p.batch)) AS t FROM pend p) u
-                 GROUP BY u.k
+                SELECT u.k, u.cov, u.infinite
+                  FROM folded s,
+                       unnest((s.f).keys, (s.f).coverages, (s.f).infinite) AS u (k, cov, infinite)
             ), agg AS (
                 SELECT r.%1$I::text AS k,
                        coverage.coverage_agg(r.%2$I, $1) FILTER (WHERE isfinite(r.%2$I)) AS cov,

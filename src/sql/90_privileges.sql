@@ -22,7 +22,8 @@ BEGIN
                              '_sync_view', '_refresh_source', '_rebuild_entities',
                              '_stats_entities_sql', '_stats_search_json', '_stats_points_sql',
                              '_capture',
-                             '_capture_insert',
+                             '_capture_insert', '_fold_pending', '_fold_pending_transfn',
+                             '_fold_pending_finalfn',
                              '_capture_triggers', '_members', '_capturable',
                              '_drop_capture', '_sync_capture', '_sync_entities',
                              '_entities_changed', '_sync_entities_watch')
