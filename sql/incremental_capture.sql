@@ -67,7 +67,7 @@ DELETE FROM ic_part_rest;
 SELECT * FROM ic_waiting WHERE kind = 'dirty';
 SELECT status, entities FROM coverage.refresh();
 SELECT * FROM ic_waiting;
-SELECT entity_key, source, coverage FROM coverage.source_store ORDER BY 1, 2;
+SELECT entity_key, source, coverage FROM coverage._source_coverage ORDER BY 1, 2;
 DELETE FROM ic_points WHERE NOT isfinite(ts);  -- no more warnings from here on
 
 -- A rolled-back insert leaves nothing behind.
@@ -99,7 +99,7 @@ SELECT status, entities FROM coverage.refresh();
 SELECT ss.coverage OPERATOR(coverage.=)
        (SELECT coverage.coverage_agg(ts, (SELECT max_gap FROM coverage.settings))
           FROM ic_points WHERE k = 'a') AS same_as_source
-  FROM coverage.source_store ss
+  FROM coverage._source_coverage ss
  WHERE ss.source = 'ic_points'::regclass AND ss.entity_key = 'a';
 DELETE FROM ic_points WHERE ts >= '2024-02-01';
 SELECT status, entities FROM coverage.refresh();
@@ -108,7 +108,7 @@ SELECT status, entities FROM coverage.refresh();
 TRUNCATE ic_part_a;
 SELECT * FROM ic_waiting;
 SELECT status, entities FROM coverage.refresh();
-SELECT entity_key, points FROM coverage.source_store
+SELECT entity_key, points FROM coverage._source_coverage
  WHERE source = 'ic_part'::regclass ORDER BY 1;
 
 -- A role that may only insert into a source needs nothing of coverage.

@@ -137,7 +137,7 @@ $$;
 -- Rows of the stores that differ from the expected ones (both ways).
 CREATE FUNCTION pg_temp.mismatches() RETURNS bigint LANGUAGE sql STABLE AS $$
     SELECT (SELECT count(*) FROM pg_temp.expected() x
-             FULL JOIN coverage.source_store ss
+             FULL JOIN coverage._source_coverage ss
                     ON ss.source = x.source AND ss.entity_key = x.entity_key
              WHERE ss.coverage IS NULL OR x.coverage IS NULL
                 OR NOT ss.coverage OPERATOR(coverage.=) x.coverage
@@ -168,7 +168,7 @@ $$;
 -- The stores as text, to compare an incremental refresh with a full one.
 CREATE FUNCTION pg_temp.stores() RETURNS SETOF text LANGUAGE sql STABLE AS $$
     SELECT concat_ws(' ', source::text, entity_key, coverage::text, points)
-      FROM coverage.source_store
+      FROM coverage._source_coverage
     UNION ALL
     SELECT concat_ws(' ', entity_key, coverage::text, num_segments, num_points,
                      first_ts, last_ts, covered, source_points)

@@ -39,7 +39,7 @@ SELECT key, group_key, title, status, coverage, quotes_points, trades_points,
 SELECT refreshed_at IS NOT NULL AS refreshed FROM coverage.refresh_state;
 DELETE FROM vr_trades WHERE NOT isfinite(ts);  -- no more warnings from here on
 -- The coverage merges all sources; each source is stored on its own too.
-SELECT entity_key, points, coverage FROM coverage.source_store ORDER BY source::text, entity_key;
+SELECT entity_key, points, coverage FROM coverage._source_coverage ORDER BY source::text, entity_key;
 
 -- Nothing changed: nothing is rewritten (full or not).
 SELECT status, entities FROM coverage.refresh();
@@ -85,7 +85,7 @@ SELECT key, trades_points, coverage FROM coverage.entity_coverage WHERE key = 'A
 -- Dropping a source takes its points out of the coverage at once.
 SELECT coverage.drop_source('vr_quotes_v');
 SELECT key, coverage, trades_points FROM coverage.entity_coverage ORDER BY key;
-SELECT count(*) FROM coverage.source_store;
+SELECT count(*) FROM coverage._source_coverage;
 -- Its counts too (stats() and the view read them from the per-entity rows).
 SELECT entity_key, source_points FROM coverage.entity_store ORDER BY 1;
 SELECT coverage.stats() -> 'summary' -> 'points' AS points;
@@ -107,6 +107,16 @@ SELECT label, slot FROM coverage.sources ORDER BY slot;
 
 -- Refresh returns one row, also as a composite.
 SELECT (coverage.refresh()).status;
+
+-- Read through another column, a source's stored coverage is forgotten at once
+-- (its slot emptied, the merged coverage rebuilt) and recomputed by the next refresh.
+SELECT status, entities FROM coverage.refresh();
+ALTER TABLE vr_trades ADD COLUMN ts2 timestamptz;
+UPDATE vr_trades SET ts2 = ts + interval '1 day';
+SELECT coverage.add_source('vr_trades', 'market', 'ts2', 'trades');
+SELECT entity_key, source_points, num_points FROM coverage.entity_store ORDER BY 1;
+SELECT status, entities FROM coverage.refresh();
+SELECT entity_key, source_points, first_ts FROM coverage.entity_store ORDER BY 1;
 
 -- The view and its storage go with the extension.
 DROP EXTENSION coverage_ext;

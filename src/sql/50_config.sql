@@ -290,7 +290,8 @@ BEGIN
                 WHERE s.source = add_source.source
                   AND (s.key_column, s.ts_column) <> (add_source.key_column,
                                                       add_source.ts_column)) THEN
-        DELETE FROM coverage.source_store ss WHERE ss.source = add_source.source;
+        PERFORM coverage._clear_slot(s.slot) FROM coverage.sources s
+          WHERE s.source = add_source.source;
         PERFORM coverage._rebuild_entities(NULL);
     END IF;
     INSERT INTO coverage.sources AS s (source, key_column, ts_column, label, slot)
@@ -321,18 +322,20 @@ SET search_path = pg_catalog, coverage, pg_temp
 AS $$
 DECLARE
     rels oid[];
+    slot integer;
 BEGIN
     PERFORM pg_advisory_xact_lock(coverage._lock_key());
     rels := coverage._members(source) || coalesce((SELECT c.members FROM coverage.captured c
                                                     WHERE c.source = drop_source.source), '{}');
-    DELETE FROM coverage.sources s WHERE s.source = drop_source.source;
+    DELETE FROM coverage.sources s WHERE s.source = drop_source.source RETURNING s.slot INTO slot;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'relation "%" is not a coverage source', source::text
             USING ERRCODE = 'undefined_object';
     END IF;
     -- Capture stops with it, and what it captured is dropped.  Its stored
-    -- points go with it (foreign key); the merged coverage of the entities is
-    -- rebuilt from the other sources' stored values at once.
+    -- coverage goes with it; the merged coverage of the entities is rebuilt
+    -- from the other sources' stored values at once.
+    PERFORM coverage._clear_slot(slot);
     PERFORM coverage._drop_capture(rels);
     DELETE FROM coverage.pending p WHERE p.relid = ANY (rels);
     DELETE FROM coverage.dirty d WHERE d.relid = ANY (rels);

@@ -14,9 +14,10 @@
 -- captured changes.  With keys NULL it recomputes every entity from the
 -- source rows; otherwise it recomputes only the entities in keys (distinct),
 -- and merges the pending coverage of the others into their stored values.
--- Returns the entity keys whose (source, entity) row it recomputed and wrote
--- or removed (written), to be rebuilt in coverage.entity_store by the caller,
--- and those whose new coverage it merged into both stores (merged).
+-- Returns the entity keys whose coverage in this source it recomputed and
+-- changed (written), whose merged coverage the caller rebuilds with
+-- coverage._rebuild_entities, and those whose new coverage it merged into
+-- both the source's and the merged value (merged).
 --
 -- One statement, hence one snapshot: the pending rows it deletes are exactly
 -- those whose source rows the recomputation sees.  Pending points of an
@@ -28,6 +29,11 @@
 -- coverage_agg rejects them: they are skipped, with a warning that counts the
 -- ones read.  Aggregating before the semi-join with the entities keeps the
 -- join to one row per key, not per point.
+--
+-- A recomputed value goes in at the source's slot ($S below): an entity
+-- without a row gets one whose merged coverage is that value, which is right
+-- unless another source has points too, and the rebuild of the written keys
+-- fixes it then.
 CREATE FUNCTION coverage._refresh_source(src coverage.sources, members oid[], max_gap interval,
                                          keys text[], OUT written text[], OUT merged text[])
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -36,9 +42,22 @@ AS $$
 DECLARE
     key_type text;
     infinite bigint;
+    -- Writes the recomputed values of CTE `fresh` (k, cov) at the slot; where
+    -- a value is unchanged nothing is written.
+    store_fresh CONSTANT text := $w$
+                INSERT INTO coverage.entity_store AS es (entity_key, coverage, source_coverage,
+                                                         source_points)
+                SELECT f.k, f.cov, array_fill(NULL::coverage.coverage, ARRAY[$S - 1]) || f.cov,
+                       array_fill(NULL::bigint, ARRAY[$S - 1]) || coverage.num_points(f.cov)
+                  FROM fresh f
+                    ON CONFLICT (entity_key) DO UPDATE
+                    SET source_coverage[$S] = excluded.source_coverage[$S],
+                        source_points[$S] = excluded.source_points[$S]
+                    WHERE es.source_coverage[$S] IS DISTINCT FROM excluded.source_coverage[$S]
+                RETURNING es.entity_key$w$;
 BEGIN
     IF keys IS NULL THEN
-        EXECUTE format($q$
+        EXECUTE replace(format($q$
             WITH pend AS (
                 -- (Points read from the source again: a data-modifying
                 -- CTE runs whether or not it is read.)
@@ -55,27 +74,23 @@ BEGIN
                  WHERE a.cov IS NOT NULL
                    AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = a.k)
             ), gone AS (
-                DELETE FROM coverage.source_store ss
-                 WHERE ss.source = $2
-                   AND NOT EXISTS (SELECT FROM fresh f WHERE f.k = ss.entity_key)
-                RETURNING ss.entity_key
-            ), changed AS (
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
-                SELECT $2, f.k, f.cov FROM fresh f
-                    ON CONFLICT (source, entity_key) DO UPDATE SET coverage = excluded.coverage
-                    WHERE ss.coverage IS DISTINCT FROM excluded.coverage
-                RETURNING ss.entity_key
+                UPDATE coverage.entity_store es
+                   SET source_coverage[$S] = NULL, source_points[$S] = NULL
+                 WHERE es.source_coverage[$S] IS NOT NULL
+                   AND NOT EXISTS (SELECT FROM fresh f WHERE f.k = es.entity_key)
+                RETURNING es.entity_key
+            ), changed AS (%4$s
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a),
-                   ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c)
-            $q$, src.key_column, src.ts_column, src.source::text)
+                   ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c)
+            $q$, src.key_column, src.ts_column, src.source::text, store_fresh), '$S', '$2')
             INTO infinite, written
-            USING max_gap, src.source, members;
+            USING max_gap, src.slot, members;
         merged := '{}';
     ELSE
         key_type := format_type(coverage._column_type(src.source, src.key_column,
                                                       'key column', false), NULL);
-        EXECUTE format($q$
+        EXECUTE replace(format($q$
             WITH pend AS (
                 DELETE FROM coverage.pending p WHERE p.relid = ANY ($4)
                 RETURNING p.batch
@@ -106,63 +121,50 @@ BEGIN
                  WHERE n.cov IS NOT NULL
                    AND NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)
             ), gone AS (
-                DELETE FROM coverage.source_store ss
-                 WHERE ss.source = $2 AND ss.entity_key IN (SELECT r.k FROM redo r
-                                                             WHERE r.cov IS NULL)
-                RETURNING ss.entity_key
-            ), changed AS (
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
-                SELECT $2, r.k, r.cov FROM redo r
-                 WHERE r.cov IS NOT NULL
-                    ON CONFLICT (source, entity_key) DO UPDATE SET coverage = excluded.coverage
-                    WHERE ss.coverage IS DISTINCT FROM excluded.coverage
-                RETURNING ss.entity_key
-            ), grown AS (
-                -- Merging is exact: the stored value plus the new points is
-                -- what a recomputation gives.  A stored row is a known
-                -- entity's (a removed one is recomputed, hence not here).
-                UPDATE coverage.source_store ss SET coverage = coverage.merge(ss.coverage, d.cov)
-                  FROM delta d
-                 WHERE ss.source = $2 AND ss.entity_key = d.k
-                RETURNING d.k, d.cov, ss.points
-            ), added AS (
-                -- Entities new to this source; keys of no entity are left out.
-                INSERT INTO coverage.source_store AS ss (source, entity_key, coverage)
-                SELECT $2, d.k, d.cov FROM delta d
-                 WHERE d.k NOT IN (SELECT g.k FROM grown g)
-                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
-                RETURNING ss.entity_key AS k, ss.coverage AS cov, ss.points
-            ), merged AS (
-                -- The same into the per-entity rows, without reading the
-                -- other sources (merging is associative).  An entity that
-                -- another source recomputes is rebuilt afterwards anyway.
-                -- With a row for this source it had one for the entity.
-                -- The source's count is the one just stored in its row.
                 UPDATE coverage.entity_store es
-                   SET coverage = coverage.merge(es.coverage, g.cov), source_points[$5] = g.points
-                  FROM grown g
-                 WHERE es.entity_key = g.k
+                   SET source_coverage[$S] = NULL, source_points[$S] = NULL
+                 WHERE es.entity_key IN (SELECT r.k FROM redo r WHERE r.cov IS NULL)
+                   AND es.source_coverage[$S] IS NOT NULL
                 RETURNING es.entity_key
-            ), merged_new AS (
-                -- Without one, it may have one through another source.
-                INSERT INTO coverage.entity_store AS es (entity_key, coverage, source_points)
-                SELECT a.k, a.cov, array_fill(NULL::bigint, ARRAY[$5 - 1]) || a.points
-                  FROM added a
-                    ON CONFLICT (entity_key) DO UPDATE
-                    SET coverage = coverage.merge(es.coverage, excluded.coverage),
-                        source_points[$5] = excluded.source_points[$5]
+            ), fresh AS (
+                SELECT r.k, r.cov FROM redo r WHERE r.cov IS NOT NULL
+            ), changed AS (%5$s
+            ), grown AS (
+                -- Merging is exact and associative: the stored values plus
+                -- the new points are what a recomputation gives, without
+                -- reading the other sources, and the counts add up.  A stored
+                -- row is a known entity's (a removed one is recomputed, hence
+                -- not here).
+                UPDATE coverage.entity_store es
+                   SET coverage = coverage.merge(es.coverage, d.cov),
+                       source_coverage[$S] = coalesce(coverage.merge(es.source_coverage[$S], d.cov),
+                                                      d.cov),
+                       source_points[$S] = coalesce(es.source_points[$S], 0)
+                                           + coverage.num_points(d.cov)
+                  FROM delta d
+                 WHERE es.entity_key = d.k
                 RETURNING es.entity_key
+            ), added AS (
+                -- Entities without a row yet; keys of no entity are left out.
+                INSERT INTO coverage.entity_store (entity_key, coverage, source_coverage,
+                                                   source_points)
+                SELECT d.k, d.cov, array_fill(NULL::coverage.coverage, ARRAY[$S - 1]) || d.cov,
+                       array_fill(NULL::bigint, ARRAY[$S - 1]) || coverage.num_points(d.cov)
+                  FROM delta d
+                 WHERE d.k NOT IN (SELECT g.entity_key FROM grown g)
+                   AND EXISTS (SELECT FROM coverage.known_entities e WHERE e.entity_key = d.k)
+                RETURNING entity_key
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
                        + (SELECT coalesce(sum(n.infinite), 0) FROM fold n
                            WHERE NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)),
-                   ARRAY(SELECT g.entity_key FROM gone g UNION SELECT c.entity_key FROM changed c),
-                   ARRAY(SELECT m.entity_key FROM merged m
-                         UNION ALL SELECT m.entity_key FROM merged_new m)
+                   ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c),
+                   ARRAY(SELECT g.entity_key FROM grown g UNION ALL SELECT a.entity_key FROM added a)
             $q$, src.key_column, src.ts_column, src.source::text,
             -- (An empty list must not scan the source at all.)
             CASE WHEN cardinality(keys) = 0 THEN 'ON false'
-                 ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END)
+                 ELSE format('ON r.%I = d.k::%s', src.key_column, key_type) END,
+            store_fresh), '$S', '$5')
             INTO infinite, written, merged
             USING max_gap, src.source, keys, members, src.slot;
     END IF;
@@ -174,48 +176,40 @@ BEGIN
 END
 $$;
 
--- Merges the stored per-source coverage into the per-entity rows of the given
--- keys (all with NULL), writing only the rows that change; returns the keys
--- of the entity rows written or deleted.  Reads no source, so drop_source can
--- call it too.
+-- Brings the merged coverage of the given entities (all with NULL) up to
+-- their per-source values, trims the per-source arrays to their last value
+-- and deletes the rows left without any, writing only the rows that change;
+-- returns the keys of the rows written or deleted.  Reads no source, so
+-- drop_source can call it too.
 CREATE FUNCTION coverage._rebuild_entities(keys text[]) RETURNS text[]
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, coverage, pg_temp
 BEGIN ATOMIC
-    WITH scope AS (
-        SELECT es.entity_key FROM coverage.entity_store es WHERE keys IS NULL
-        UNION
-        SELECT ss.entity_key FROM coverage.source_store ss WHERE keys IS NULL
-        UNION
-        SELECT k FROM unnest(keys) AS k
-    ), fresh AS (
-        SELECT s.entity_key, coverage.rollup(ss.coverage) AS cov,
-               array_agg(ss.points ORDER BY src.slot) AS pts,
-               array_agg(src.slot ORDER BY src.slot) AS slots
-          FROM scope s
-          LEFT JOIN coverage.source_store ss ON ss.entity_key = s.entity_key
-          LEFT JOIN coverage.sources src ON src.source = ss.source
-         GROUP BY s.entity_key
+    WITH fresh AS (
+        SELECT es.entity_key, m.cov,
+               es.source_coverage[1:m.last] AS source_coverage,
+               ARRAY(SELECT coverage.num_points(c)
+                       FROM unnest(es.source_coverage[1:m.last]) WITH ORDINALITY AS u (c, i)
+                      ORDER BY u.i) AS source_points
+          FROM coverage.entity_store es,
+               LATERAL (SELECT coverage.rollup(u.c) FILTER (WHERE u.c IS NOT NULL) AS cov,
+                               (max(u.i) FILTER (WHERE u.c IS NOT NULL))::integer AS last
+                          FROM unnest(es.source_coverage) WITH ORDINALITY AS u (c, i)) m
+         WHERE keys IS NULL OR es.entity_key = ANY (keys)
     ), gone AS (
         DELETE FROM coverage.entity_store es
          WHERE es.entity_key IN (SELECT f.entity_key FROM fresh f WHERE f.cov IS NULL)
         RETURNING es.entity_key
     ), changed AS (
-        INSERT INTO coverage.entity_store AS es (entity_key, coverage, source_points)
-        SELECT f.entity_key, f.cov,
-               -- The counts at their slots; most entities have every source,
-               -- whose counts are then the array as it is.
-               CASE WHEN f.slots[cardinality(f.slots)] = cardinality(f.slots) THEN f.pts
-                    ELSE ARRAY(SELECT u.n FROM generate_series(1, f.slots[cardinality(f.slots)]) i
-                                 LEFT JOIN unnest(f.slots, f.pts) AS u (slot, n) ON u.slot = i
-                                ORDER BY i) END
+        UPDATE coverage.entity_store es
+           SET coverage = f.cov, source_coverage = f.source_coverage,
+               source_points = f.source_points
           FROM fresh f
-         WHERE f.cov IS NOT NULL
-            ON CONFLICT (entity_key) DO UPDATE
-            SET coverage = excluded.coverage, source_points = excluded.source_points
-            -- (a dropped source may leave the merged coverage as it was)
-            WHERE es.coverage IS DISTINCT FROM excluded.coverage
-               OR es.source_points IS DISTINCT FROM excluded.source_points
+         WHERE es.entity_key = f.entity_key AND f.cov IS NOT NULL
+           -- (the per-source values themselves are only ever trimmed here)
+           AND (es.coverage IS DISTINCT FROM f.cov
+                OR cardinality(es.source_coverage) <> cardinality(f.source_coverage)
+                OR es.source_points IS DISTINCT FROM f.source_points)
         RETURNING es.entity_key
     )
     SELECT ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c);
@@ -273,6 +267,7 @@ DECLARE
     added    text[] := '{}';
     removed  text[] := '{}';
     touched  text[];
+    rewritten text[] := '{}';
     res      record;
     merged   text[] := '{}';
     merging  integer := 0;
@@ -343,6 +338,7 @@ BEGIN
                                         CASE WHEN NOT src_full THEN keys END);
         written := written + cardinality(res.written);
         touched := touched || res.written;
+        rewritten := rewritten || res.written;
         merged := merged || res.merged;
         merging := merging + (cardinality(res.merged) > 0)::integer;
         any_full := any_full OR src_full;
@@ -354,20 +350,19 @@ BEGIN
     DELETE FROM coverage.dirty d
      WHERE NOT EXISTS (SELECT FROM coverage.captured c WHERE d.relid = ANY (c.members));
     -- Entities recomputed in some source are merged again from their
-    -- per-source rows; the others had their new points merged in already.
+    -- per-source values; the others had their new points merged in already.
     IF all_full OR cardinality(touched) > 0 THEN
-        touched := coverage._rebuild_entities(
+        rewritten := rewritten || coverage._rebuild_entities(
             CASE WHEN NOT all_full THEN ARRAY(SELECT DISTINCT k FROM unnest(touched) AS k) END);
     END IF;
-    -- (a key repeats when several sources wrote the entity's row)
-    entities := CASE WHEN cardinality(merged) = 0 THEN cardinality(touched)
-                     WHEN cardinality(touched) = 0 AND merging = 1 THEN cardinality(merged)
-                     ELSE (SELECT count(DISTINCT k) FROM unnest(touched || merged) AS k) END;
+    -- (a key repeats when several sources or the rebuild wrote the entity's row)
+    entities := CASE WHEN cardinality(rewritten) = 0 AND merging <= 1 THEN cardinality(merged)
+                     ELSE (SELECT count(DISTINCT k) FROM unnest(rewritten || merged) AS k) END;
     IF any_full AND written > 0 THEN
         -- Fresh statistics keep the plans of stats() right after a big first
         -- refresh; ANALYZE does not block readers.  Incremental refreshes
         -- write few rows and leave statistics to autovacuum.
-        ANALYZE coverage.source_store, coverage.entity_store;
+        ANALYZE coverage.entity_store;
     END IF;
     UPDATE coverage.refresh_state SET refreshed_at = started_at, needs_full = false;
     status := 'refreshed';

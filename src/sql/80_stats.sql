@@ -5,8 +5,8 @@
 -- once; their distinct groups are numbered with dense_rank; the summary sums
 -- the stored accessor values and per-source counts of coverage.entity_store
 -- over all of them; only the entities of the groups whose number falls on the
--- page get their JSON built, segments and point counts included.  Neither
--- reads coverage.source_store: one row per entity, not one per source.
+-- page get their JSON built, segments and point counts included.  Both read
+-- one stored row per entity, the per-source counts included.
 --
 -- It runs as the extension owner (SECURITY DEFINER, search_path pinned) so a
 -- read role needs EXECUTE on it only, not SELECT on the entities table.

@@ -19,7 +19,7 @@ BEGIN
                              '_check_relation', '_column_type', '_check_source',
                              '_check_sources',
                              '_check_entities', '_settings', '_view_sql', '_build_view',
-                             '_sync_view', '_refresh_source', '_rebuild_entities',
+                             '_sync_view', '_refresh_source', '_rebuild_entities', '_clear_slot',
                              '_stats_entities_sql', '_stats_search_json', '_stats_points_sql',
                              '_capture',
                              '_capture_insert', '_fold_pending', '_fold_pending_transfn',
@@ -34,7 +34,7 @@ END
 $$;
 
 -- Tables and the view grant nothing to PUBLIC by default; say so explicitly.
-REVOKE ALL ON coverage.settings, coverage.sources, coverage.source_store,
+REVOKE ALL ON coverage.settings, coverage.sources, coverage._source_coverage,
               coverage.entity_store, coverage.refresh_state, coverage.entity_coverage,
               coverage.pending, coverage.dirty, coverage.captured, coverage.known_entities,
               coverage.entities_changed, coverage.entity_coverage_live, coverage._live_pending,
