@@ -39,7 +39,8 @@ SELECT key, group_key, title, status, coverage, quotes_points, trades_points,
 SELECT refreshed_at IS NOT NULL AS refreshed FROM coverage.refresh_state;
 DELETE FROM vr_trades WHERE NOT isfinite(ts);  -- no more warnings from here on
 -- The coverage merges all sources; each source is stored on its own too.
-SELECT entity_key, points, coverage FROM coverage._source_coverage ORDER BY source::text, entity_key;
+SELECT entity_key, points, coverage FROM coverage._source_coverage
+ ORDER BY source::text, entity_key;
 
 -- Nothing changed: nothing is rewritten (full or not).
 SELECT status, entities FROM coverage.refresh();

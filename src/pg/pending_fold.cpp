@@ -49,7 +49,8 @@ struct FoldState {
 
 uint32 hash_key(const void* key, Size) {
     const auto* k = static_cast<const KeyRef*>(key);
-    return hash_bytes(reinterpret_cast<const unsigned char*>(k->data), static_cast<int>(k->length));
+    return hash_bytes(reinterpret_cast<const unsigned char*>(k->data),
+                      static_cast<int>(k->length));
 }
 
 int compare_keys(const void* a, const void* b, Size) {
@@ -102,8 +103,8 @@ void fold_batch(FoldState* fs, bytea* batch) {
         if (point.new_key) {
             if (point.key_number == fs->by_number_capacity) {
                 fs->by_number_capacity *= 2;
-                fs->by_number = static_cast<FoldEntry**>(repalloc_huge(
-                    fs->by_number, fs->by_number_capacity * sizeof(FoldEntry*)));
+                fs->by_number = static_cast<FoldEntry**>(
+                    repalloc_huge(fs->by_number, fs->by_number_capacity * sizeof(FoldEntry*)));
             }
             fs->by_number[point.key_number] = entry_for(
                 fs, reinterpret_cast<const char*>(data + point.key_offset), point.key_length);
@@ -132,8 +133,8 @@ Datum array_of(Datum* elements, bool* nulls, int count, Oid element_type) {
     get_typlenbyvalalign(element_type, &length, &by_value, &align);
     int dims[1] = {count};
     int lower_bounds[1] = {1};
-    return PointerGetDatum(construct_md_array(elements, nulls, 1, dims, lower_bounds,
-                                              element_type, length, by_value, align));
+    return PointerGetDatum(construct_md_array(elements, nulls, 1, dims, lower_bounds, element_type,
+                                              length, by_value, align));
 }
 
 }  // namespace
@@ -170,14 +171,14 @@ COVERAGE_FUNCTION(coverage_fold_pending_finalfn) {
     hash_seq_init(&scan, fs->entities);
     size_t i = 0;
     while (auto* entry = static_cast<FoldEntry*>(hash_seq_search(&scan))) {
-        keys[i] = PointerGetDatum(cstring_to_text_with_len(entry->key.data,
-                                                           static_cast<int>(entry->key.length)));
+        keys[i] = PointerGetDatum(
+            cstring_to_text_with_len(entry->key.data, static_cast<int>(entry->key.length)));
         pg::flush(&entry->state);
         const core::Accumulator& acc = entry->state.acc;
         no_coverage[i] = acc.count == 0;
-        coverages[i] = acc.count == 0 ? Datum(0)
-                                      : PointerGetDatum(pg::make_value(fs->gap, acc.segments,
-                                                                       acc.count));
+        coverages[i] = acc.count == 0
+                           ? Datum(0)
+                           : PointerGetDatum(pg::make_value(fs->gap, acc.segments, acc.count));
         infinite[i] = Int64GetDatum(entry->infinite);
         pg::check_interrupts_every(i++);
     }

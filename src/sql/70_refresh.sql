@@ -82,7 +82,8 @@ BEGIN
             ), changed AS (%4$s
             )
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a),
-                   ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c)
+                   ARRAY(SELECT g.entity_key FROM gone g
+                         UNION ALL SELECT c.entity_key FROM changed c)
             $q$, src.key_column, src.ts_column, src.source::text, store_fresh), '$S', '$2')
             INTO infinite, written
             USING max_gap, src.slot, members;
@@ -137,8 +138,8 @@ BEGIN
                 -- not here).
                 UPDATE coverage.entity_store es
                    SET coverage = coverage.merge(es.coverage, d.cov),
-                       source_coverage[$S] = coalesce(coverage.merge(es.source_coverage[$S], d.cov),
-                                                      d.cov),
+                       source_coverage[$S] = coalesce(
+                           coverage.merge(es.source_coverage[$S], d.cov), d.cov),
                        source_points[$S] = coalesce(es.source_points[$S], 0)
                                            + coverage.num_points(d.cov)
                   FROM delta d
@@ -158,8 +159,10 @@ BEGIN
             SELECT (SELECT coalesce(sum(a.infinite), 0) FROM agg a)
                        + (SELECT coalesce(sum(n.infinite), 0) FROM fold n
                            WHERE NOT EXISTS (SELECT FROM unnest($3) AS d (k) WHERE d.k = n.k)),
-                   ARRAY(SELECT g.entity_key FROM gone g UNION ALL SELECT c.entity_key FROM changed c),
-                   ARRAY(SELECT g.entity_key FROM grown g UNION ALL SELECT a.entity_key FROM added a)
+                   ARRAY(SELECT g.entity_key FROM gone g
+                         UNION ALL SELECT c.entity_key FROM changed c),
+                   ARRAY(SELECT g.entity_key FROM grown g
+                         UNION ALL SELECT a.entity_key FROM added a)
             $q$, src.key_column, src.ts_column, src.source::text,
             -- (An empty list must not scan the source at all.)
             CASE WHEN cardinality(keys) = 0 THEN 'ON false'
