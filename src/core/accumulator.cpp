@@ -34,8 +34,9 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
     }
     bool joins_left = left != nullptr && acc.gap.joins(left->end, point);
     bool joins_right = acc.gap.joins(point, right->start);
-    if (joins_left == joins_right) return false;  // a bridge or a new segment: rebuild
-    if (joins_left) {
+    if (!joins_left && !joins_right) return false;  // a new segment: rebuild
+    if (joins_left) {  // (and when bridging: the next flush joins `right` to it)
+        acc.unjoined = acc.unjoined || joins_right;
         left->end = point;
         ++left->points;
     } else {
@@ -57,6 +58,7 @@ size_t flush_pending(Accumulator& acc, Segment* out) {
         start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     merge_step(cursor, acc.count + acc.pending_count);
     acc.pending_count = 0;
+    acc.unjoined = false;
     if (cursor.sink.count > 0) acc.tail = out[cursor.sink.count - 1];
     return cursor.sink.count;
 }

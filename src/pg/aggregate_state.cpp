@@ -58,6 +58,7 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     size_t capacity = acc.count + n + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
     size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
+    acc.unjoined = false;
     pfree(acc.segments);
     acc.segments = out;
     acc.count = count;
@@ -123,7 +124,7 @@ void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap)
 
 void flush(AggregateState* st) {
     core::Accumulator& acc = st->acc;
-    if (acc.pending_count == 0) return;
+    if (!core::needs_flush(acc)) return;
     // Sorted, joined and merged in steps that check for interrupts: a flush can join a
     // million pending entries into tens of millions of segments.
     join_pending(st);
@@ -132,6 +133,7 @@ void flush(AggregateState* st) {
     size_t count =
         merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     acc.pending_count = 0;
+    acc.unjoined = false;
     pfree(acc.segments);
     acc.segments = out;
     acc.count = count;

@@ -61,6 +61,30 @@ TEST(Accumulator, BridgingPointJoinsTwoSegments) {
     expect_same(accumulate({0, 20, 10}, gap), {Segment{0, 20, 3}});
 }
 
+// A bridging point stretches the left neighbour in place and queues nothing; the
+// two stay apart, marked unjoined, until a flush joins them. Points landing between
+// them meanwhile keep stretching the left one.
+TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
+    std::vector<Segment> segs(8);
+    std::vector<Segment> pending(8);
+    auto acc = core::Accumulator{
+        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 10)};
+    for (int64_t p : {0, 20, 40}) ASSERT_TRUE(core::try_add_point(acc, p));
+    ASSERT_EQ(acc.count, 3u);
+    EXPECT_TRUE(core::try_add_point(acc, 10));  // bridges [0] and [20]
+    EXPECT_TRUE(core::try_add_point(acc, 15));  // between them still
+    EXPECT_EQ(acc.pending_count, 0u);
+    EXPECT_TRUE(acc.unjoined);
+    EXPECT_TRUE(core::needs_flush(acc));
+    expect_same(std::vector<Segment>(segs.begin(), segs.begin() + 3),
+                {Segment{0, 15, 3}, Segment{20, 20, 1}, Segment{40, 40, 1}});
+    std::vector<Segment> out(core::flushed_bound(acc) + 1);
+    size_t n = core::flush_pending(acc, out.data());
+    EXPECT_FALSE(acc.unjoined);
+    expect_same(std::vector<Segment>(out.begin(), out.begin() + n),
+                {Segment{0, 20, 4}, Segment{40, 40, 1}});
+}
+
 TEST(Accumulator, HugeGapJoinsTimestampExtremes) {
     Gap gap = core::make_gap(0, INT32_MAX, INT64_MAX);
     std::vector<int64_t> points = {core::kEndTimestamp - 1, core::kMinTimestamp, 0};

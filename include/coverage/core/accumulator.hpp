@@ -14,7 +14,7 @@
 namespace coverage::core {
 
 struct Accumulator {
-    // Sorted by start, disjoint, neighbours more than gap apart.
+    // Sorted by start, disjoint, neighbours more than gap apart (unless `unjoined`).
     Segment* segments;
     size_t count;
     size_t capacity;
@@ -34,6 +34,12 @@ struct Accumulator {
     // cache miss a row, where writing it back costs none (stores do not stall).
     // Whoever replaces the array or its last segment calls sync_tail.
     Segment tail{};
+    // True when a point that bridged two neighbours stretched the left one in place
+    // instead of queuing: the two then lie within gap of each other until a flush
+    // joins them. Bridging points are most of what a second source adds (snapshots
+    // filling the gaps between sparse deltas), and queuing each of them once held
+    // the aggregate's memory at three times its segments.
+    bool unjoined = false;
 };
 
 inline void sync_tail(Accumulator& acc) {
@@ -41,7 +47,8 @@ inline void sync_tail(Accumulator& acc) {
 }
 
 // Handles a point that lands before the last segment without a structural change
-// (inside a segment or stretching one end). False: it must go to `pending`.
+// (inside a segment, stretching one end, or bridging two, which sets `unjoined`).
+// False: it opens a segment in the middle and must go to `pending`.
 bool add_point_before_last(Accumulator& acc, int64_t point);
 
 // Adds one point if that needs no rebuild; false when the caller must queue it with
@@ -84,7 +91,13 @@ inline size_t flushed_bound(const Accumulator& acc) {
 // callers that sort and merge them in pieces themselves (checking for interrupts).
 void sort_by_start(Segment* segs, size_t n);
 
-// Joins the pending entries into the segments, writing the result to `out`, which
+// Whether flush_pending has anything to do.
+inline bool needs_flush(const Accumulator& acc) {
+    return acc.pending_count > 0 || acc.unjoined;
+}
+
+// Joins the pending entries (and unjoined neighbours) into the segments, writing the
+// result to `out`, which
 // must have room for flushed_bound(acc) segments and must not alias acc.segments.
 // Returns the new segment count; the caller then installs `out` as acc.segments.
 size_t flush_pending(Accumulator& acc, Segment* out);
