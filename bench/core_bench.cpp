@@ -51,7 +51,7 @@ public:
 
 private:
     void flush() {
-        if (acc_.pending_count == 0) return;
+        if (!coverage::core::needs_flush(acc_)) return;
         std::vector<Segment> out(coverage::core::flushed_bound(acc_) + 1);
         size_t n = coverage::core::flush_pending(acc_, out.data());
         segments_.swap(out);

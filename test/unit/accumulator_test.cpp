@@ -85,6 +85,24 @@ TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
                 {Segment{0, 20, 4}, Segment{40, 40, 1}});
 }
 
+// A point that opens a segment in the middle is shifted in place when at most 64
+// segments follow it, and queued when more do.
+TEST(Accumulator, NewSegmentShiftedInNearTheEndQueuedFarFromIt) {
+    std::vector<Segment> segs(80);
+    std::vector<Segment> pending(8);
+    auto acc = core::Accumulator{
+        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 1)};
+    for (int64_t p = 0; p < 70 * 10; p += 10) ASSERT_TRUE(core::try_add_point(acc, p));
+    ASSERT_EQ(acc.count, 70u);
+    EXPECT_TRUE(core::try_add_point(acc, 655));  // 5 segments follow: shifted in
+    EXPECT_EQ(acc.count, 71u);
+    expect_same(std::vector<Segment>(segs.begin() + 65, segs.begin() + 68),
+                {Segment{650, 650, 1}, Segment{655, 655, 1}, Segment{660, 660, 1}});
+    EXPECT_EQ(acc.tail.start, 690);
+    EXPECT_FALSE(core::try_add_point(acc, 5));  // 70 follow: queued by the caller
+    EXPECT_EQ(acc.count, 71u);
+}
+
 TEST(Accumulator, HugeGapJoinsTimestampExtremes) {
     Gap gap = core::make_gap(0, INT32_MAX, INT64_MAX);
     std::vector<int64_t> points = {core::kEndTimestamp - 1, core::kMinTimestamp, 0};

@@ -46,9 +46,10 @@ inline void sync_tail(Accumulator& acc) {
     if (acc.count > 0) acc.tail = acc.segments[acc.count - 1];
 }
 
-// Handles a point that lands before the last segment without a structural change
-// (inside a segment, stretching one end, or bridging two, which sets `unjoined`).
-// False: it opens a segment in the middle and must go to `pending`.
+// Handles a point that lands before the last segment in place: inside a segment,
+// stretching one end, bridging two (which sets `unjoined`), or opening a segment
+// with few segments after it (uses the room for one more). False: it opens a
+// segment far from the end and must go to `pending`.
 bool add_point_before_last(Accumulator& acc, int64_t point);
 
 // Adds one point if that needs no rebuild; false when the caller must queue it with
