@@ -25,6 +25,42 @@ Segment* first_after(Accumulator& acc, int64_t point) {
                             [](int64_t p, const Segment& s) { return p < s.start; });
 }
 
+// Most segments joined in place in one pass: 1.5 MB, well under a millisecond. A
+// longer array leaves its unjoined neighbours to the caller's flush, which checks for
+// interrupts as it goes.
+constexpr size_t kMaxCompactedSegments = 1 << 16;
+
+// Joins the unjoined neighbours in place; false (and nothing changed) when the array
+// is too long for one pass or a joined point count would overflow, which the flush
+// reports as an error.
+bool compact(Accumulator& acc) {
+    if (acc.count > kMaxCompactedSegments) return false;
+    Segment* segs = acc.segments;
+    // (a dry run first: the array must stay as it was when a count would overflow)
+    int64_t run = segs[0].points;
+    for (size_t r = 1; r < acc.count; ++r) {
+        if (!acc.gap.joins(segs[r - 1].end, segs[r].start)) {
+            run = segs[r].points;
+        } else if (__builtin_add_overflow(run, segs[r].points, &run)) {
+            return false;
+        }
+    }
+    size_t w = 0;
+    for (size_t r = 1; r < acc.count; ++r) {
+        if (acc.gap.joins(segs[w].end, segs[r].start)) {
+            segs[w].end = std::max(segs[w].end, segs[r].end);
+            segs[w].points += segs[r].points;
+        } else {
+            segs[++w] = segs[r];
+        }
+    }
+    acc.count = w + 1;
+    acc.unjoined = 0;
+    acc.hint = 0;
+    sync_tail(acc);
+    return true;
+}
+
 }  // namespace
 
 bool add_point_before_last(Accumulator& acc, int64_t point) {
@@ -50,8 +86,18 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
         acc.hint = at;
         return true;
     }
-    if (joins_left) {  // (and when bridging: the next flush joins `right` to it)
-        acc.unjoined = acc.unjoined || joins_right;
+    if (joins_left && joins_right) {
+        // A bridge: the left one is stretched in place. Once half the segments wait to
+        // be joined, they are joined first (amortized O(1) a bridge, and the array
+        // shrinks as shuffled input fills its gaps).
+        bool newly = !acc.gap.joins(left->end, right->start);
+        if (newly && acc.unjoined * 2 >= acc.count) {
+            if (!compact(acc)) return false;
+            return add_point_before_last(acc, point);  // (the array has changed)
+        }
+        acc.unjoined += newly ? 1 : 0;
+    }
+    if (joins_left) {
         left->end = point;
         ++left->points;
     } else {
@@ -73,7 +119,7 @@ size_t flush_pending(Accumulator& acc, Segment* out) {
         start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     merge_step(cursor, acc.count + acc.pending_count);
     acc.pending_count = 0;
-    acc.unjoined = false;
+    acc.unjoined = 0;
     if (cursor.sink.count > 0) acc.tail = out[cursor.sink.count - 1];
     return cursor.sink.count;
 }

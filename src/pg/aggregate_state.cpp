@@ -58,7 +58,7 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     size_t capacity = acc.count + n + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
     size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
-    acc.unjoined = false;
+    acc.unjoined = 0;
     pfree(acc.segments);
     acc.segments = out;
     acc.count = count;
@@ -133,7 +133,7 @@ void flush(AggregateState* st) {
     size_t count =
         merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     acc.pending_count = 0;
-    acc.unjoined = false;
+    acc.unjoined = 0;
     pfree(acc.segments);
     acc.segments = out;
     acc.count = count;

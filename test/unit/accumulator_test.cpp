@@ -62,7 +62,7 @@ TEST(Accumulator, BridgingPointJoinsTwoSegments) {
 }
 
 // A bridging point stretches the left neighbour in place and queues nothing; the
-// two stay apart, marked unjoined, until a flush joins them. Points landing between
+// two stay apart, counted as unjoined, until a flush joins them. Points landing between
 // them meanwhile keep stretching the left one.
 TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
     std::vector<Segment> segs(8);
@@ -74,15 +74,38 @@ TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
     EXPECT_TRUE(core::try_add_point(acc, 10));  // bridges [0] and [20]
     EXPECT_TRUE(core::try_add_point(acc, 15));  // between them still
     EXPECT_EQ(acc.pending_count, 0u);
-    EXPECT_TRUE(acc.unjoined);
+    EXPECT_EQ(acc.unjoined, 1u);
     EXPECT_TRUE(core::needs_flush(acc));
     expect_same(std::vector<Segment>(segs.begin(), segs.begin() + 3),
                 {Segment{0, 15, 3}, Segment{20, 20, 1}, Segment{40, 40, 1}});
     std::vector<Segment> out(core::flushed_bound(acc) + 1);
     size_t n = core::flush_pending(acc, out.data());
-    EXPECT_FALSE(acc.unjoined);
+    EXPECT_EQ(acc.unjoined, 0u);
     expect_same(std::vector<Segment>(out.begin(), out.begin() + n),
                 {Segment{0, 20, 4}, Segment{40, 40, 1}});
+}
+
+// Once half the segments wait to be joined, the next bridge joins them in place first.
+TEST(Accumulator, BridgesJoinedInPlaceOnceHalfTheSegmentsWait) {
+    std::vector<Segment> segs(8);
+    std::vector<Segment> pending(8);
+    auto acc = core::Accumulator{
+        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 10)};
+    for (int64_t p = 0; p <= 100; p += 20) ASSERT_TRUE(core::try_add_point(acc, p));
+    for (int64_t p : {10, 50, 90}) ASSERT_TRUE(core::try_add_point(acc, p));
+    EXPECT_EQ(acc.count, 6u);
+    EXPECT_EQ(acc.unjoined, 3u);
+    EXPECT_TRUE(core::try_add_point(acc, 30));  // joins the waiting pairs, then bridges
+    EXPECT_EQ(acc.pending_count, 0u);
+    EXPECT_EQ(acc.unjoined, 1u);
+    expect_same(std::vector<Segment>(segs.begin(), segs.begin() + acc.count),
+                {Segment{0, 30, 4}, Segment{40, 60, 3}, Segment{80, 100, 3}});
+    EXPECT_EQ(acc.tail.start, 80);
+    EXPECT_EQ(acc.tail.points, 3);
+    std::vector<Segment> out(core::flushed_bound(acc) + 1);
+    size_t n = core::flush_pending(acc, out.data());
+    expect_same(std::vector<Segment>(out.begin(), out.begin() + n),
+                {Segment{0, 60, 7}, Segment{80, 100, 3}});
 }
 
 // A point that opens a segment in the middle is shifted in place when at most 64

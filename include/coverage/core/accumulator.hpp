@@ -14,7 +14,7 @@
 namespace coverage::core {
 
 struct Accumulator {
-    // Sorted by start, disjoint, neighbours more than gap apart (unless `unjoined`).
+    // Sorted by start, disjoint, neighbours more than gap apart (but see `unjoined`).
     Segment* segments;
     size_t count;
     size_t capacity;
@@ -34,12 +34,14 @@ struct Accumulator {
     // cache miss a row, where writing it back costs none (stores do not stall).
     // Whoever replaces the array or its last segment calls sync_tail.
     Segment tail{};
-    // True when a point that bridged two neighbours stretched the left one in place
-    // instead of queuing: the two then lie within gap of each other until a flush
-    // joins them. Bridging points are most of what a second source adds (snapshots
-    // filling the gaps between sparse deltas), and queuing each of them once held
-    // the aggregate's memory at three times its segments.
-    bool unjoined = false;
+    // Neighbours that lie within gap of each other because a point that bridged
+    // them stretched the left one in place instead of queuing; a flush joins them.
+    // Bridging points are most of what a second source adds (snapshots filling the
+    // gaps between sparse deltas), and queuing each of them once held the
+    // aggregate's memory at three times its segments. Bounded to half the segments
+    // (further bridges queue), so that shuffled input, where most points bridge,
+    // still gets its array shrunk by regular flushes.
+    size_t unjoined = 0;
 };
 
 inline void sync_tail(Accumulator& acc) {
@@ -47,7 +49,7 @@ inline void sync_tail(Accumulator& acc) {
 }
 
 // Handles a point that lands before the last segment in place: inside a segment,
-// stretching one end, bridging two (which sets `unjoined`), or opening a segment
+// stretching one end, bridging two (counted in `unjoined`), or opening a segment
 // with few segments after it (uses the room for one more). False: it opens a
 // segment far from the end and must go to `pending`.
 bool add_point_before_last(Accumulator& acc, int64_t point);
@@ -94,7 +96,7 @@ void sort_by_start(Segment* segs, size_t n);
 
 // Whether flush_pending has anything to do.
 inline bool needs_flush(const Accumulator& acc) {
-    return acc.pending_count > 0 || acc.unjoined;
+    return acc.pending_count > 0 || acc.unjoined > 0;
 }
 
 // Joins the pending entries (and unjoined neighbours) into the segments, writing the
