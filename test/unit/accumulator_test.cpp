@@ -61,14 +61,37 @@ TEST(Accumulator, BridgingPointJoinsTwoSegments) {
     expect_same(accumulate({0, 20, 10}, gap), {Segment{0, 20, 3}});
 }
 
+// An accumulator over fixed arrays, fed and flushed step by step, for the tests that
+// look at its state between points.
+struct FixedAccumulator {
+    FixedAccumulator(size_t capacity, int64_t gap_usecs) : segs(capacity), pending(8) {
+        acc = core::Accumulator{segs.data(),
+                                0,
+                                segs.size(),
+                                pending.data(),
+                                0,
+                                pending.size(),
+                                core::make_gap(0, 0, gap_usecs)};
+    }
+    std::vector<Segment> segments() const {
+        return std::vector<Segment>(segs.begin(), segs.begin() + acc.count);
+    }
+    std::vector<Segment> flushed() {
+        std::vector<Segment> out(core::flushed_bound(acc) + 1);
+        out.resize(core::flush_pending(acc, out.data()));
+        return out;
+    }
+    std::vector<Segment> segs;
+    std::vector<Segment> pending;
+    core::Accumulator acc;
+};
+
 // A bridging point stretches the left neighbour in place and queues nothing; the
 // two stay apart, counted as unjoined, until a flush joins them. Points landing between
 // them meanwhile keep stretching the left one.
 TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
-    std::vector<Segment> segs(8);
-    std::vector<Segment> pending(8);
-    auto acc = core::Accumulator{
-        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 10)};
+    FixedAccumulator f(8, 10);
+    core::Accumulator& acc = f.acc;
     for (int64_t p : {0, 20, 40}) ASSERT_TRUE(core::try_add_point(acc, p));
     ASSERT_EQ(acc.count, 3u);
     EXPECT_TRUE(core::try_add_point(acc, 10));  // bridges [0] and [20]
@@ -76,21 +99,15 @@ TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
     EXPECT_EQ(acc.pending_count, 0u);
     EXPECT_EQ(acc.unjoined, 1u);
     EXPECT_TRUE(core::needs_flush(acc));
-    expect_same(std::vector<Segment>(segs.begin(), segs.begin() + 3),
-                {Segment{0, 15, 3}, Segment{20, 20, 1}, Segment{40, 40, 1}});
-    std::vector<Segment> out(core::flushed_bound(acc) + 1);
-    size_t n = core::flush_pending(acc, out.data());
+    expect_same(f.segments(), {Segment{0, 15, 3}, Segment{20, 20, 1}, Segment{40, 40, 1}});
+    expect_same(f.flushed(), {Segment{0, 20, 4}, Segment{40, 40, 1}});
     EXPECT_EQ(acc.unjoined, 0u);
-    expect_same(std::vector<Segment>(out.begin(), out.begin() + n),
-                {Segment{0, 20, 4}, Segment{40, 40, 1}});
 }
 
 // Once half the segments wait to be joined, the next bridge joins them in place first.
 TEST(Accumulator, BridgesJoinedInPlaceOnceHalfTheSegmentsWait) {
-    std::vector<Segment> segs(8);
-    std::vector<Segment> pending(8);
-    auto acc = core::Accumulator{
-        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 10)};
+    FixedAccumulator f(8, 10);
+    core::Accumulator& acc = f.acc;
     for (int64_t p = 0; p <= 100; p += 20) ASSERT_TRUE(core::try_add_point(acc, p));
     for (int64_t p : {10, 50, 90}) ASSERT_TRUE(core::try_add_point(acc, p));
     EXPECT_EQ(acc.count, 6u);
@@ -98,28 +115,22 @@ TEST(Accumulator, BridgesJoinedInPlaceOnceHalfTheSegmentsWait) {
     EXPECT_TRUE(core::try_add_point(acc, 30));  // joins the waiting pairs, then bridges
     EXPECT_EQ(acc.pending_count, 0u);
     EXPECT_EQ(acc.unjoined, 1u);
-    expect_same(std::vector<Segment>(segs.begin(), segs.begin() + acc.count),
-                {Segment{0, 30, 4}, Segment{40, 60, 3}, Segment{80, 100, 3}});
+    expect_same(f.segments(), {Segment{0, 30, 4}, Segment{40, 60, 3}, Segment{80, 100, 3}});
     EXPECT_EQ(acc.tail.start, 80);
     EXPECT_EQ(acc.tail.points, 3);
-    std::vector<Segment> out(core::flushed_bound(acc) + 1);
-    size_t n = core::flush_pending(acc, out.data());
-    expect_same(std::vector<Segment>(out.begin(), out.begin() + n),
-                {Segment{0, 60, 7}, Segment{80, 100, 3}});
+    expect_same(f.flushed(), {Segment{0, 60, 7}, Segment{80, 100, 3}});
 }
 
 // A point that opens a segment in the middle is shifted in place when at most 64
 // segments follow it, and queued when more do.
 TEST(Accumulator, NewSegmentShiftedInNearTheEndQueuedFarFromIt) {
-    std::vector<Segment> segs(80);
-    std::vector<Segment> pending(8);
-    auto acc = core::Accumulator{
-        segs.data(), 0, segs.size(), pending.data(), 0, pending.size(), core::make_gap(0, 0, 1)};
+    FixedAccumulator f(80, 1);
+    core::Accumulator& acc = f.acc;
     for (int64_t p = 0; p < 70 * 10; p += 10) ASSERT_TRUE(core::try_add_point(acc, p));
     ASSERT_EQ(acc.count, 70u);
     EXPECT_TRUE(core::try_add_point(acc, 655));  // 5 segments follow: shifted in
     EXPECT_EQ(acc.count, 71u);
-    expect_same(std::vector<Segment>(segs.begin() + 65, segs.begin() + 68),
+    expect_same(std::vector<Segment>(f.segs.begin() + 65, f.segs.begin() + 68),
                 {Segment{650, 650, 1}, Segment{655, 655, 1}, Segment{660, 660, 1}});
     EXPECT_EQ(acc.tail.start, 690);
     EXPECT_FALSE(core::try_add_point(acc, 5));  // 70 follow: queued by the caller
