@@ -30,7 +30,9 @@
 -- ones read.  Aggregating before the semi-join with the entities keeps the
 -- join to one row per key, not per point.
 --
--- A recomputed value goes in at the source's slot ($S below): an entity
+-- A recomputed value goes in at the source's slot, written $S in the
+-- statements below and replaced by the number of the parameter that carries
+-- the slot, which differs between the two statements.  An entity
 -- without a row gets one whose merged coverage is that value, which is right
 -- unless another source has points too, and the rebuild of the written keys
 -- fixes it then.
