@@ -1,7 +1,5 @@
 // The SQL-callable pieces of coverage_agg and rollup: transition, combine and
 // final functions over an expanded coverage object (see expanded_state.hpp).
-#include <cstring>
-
 #include "expanded_state.hpp"
 #include "guard.hpp"
 #include "value.hpp"
@@ -9,20 +7,10 @@
 using namespace coverage;
 using pg::ExpandedState;
 
+using pg::aggregate_context;
+using pg::reject_changing_gap;
+
 namespace {
-
-MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name) {
-    MemoryContext context = nullptr;
-    if (!AggCheckCallContext(fcinfo, &context))
-        elog(ERROR, "%s called in non-aggregate context", name);
-    return context;
-}
-
-[[noreturn]] void reject_changing_gap() {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("max_gap must be the same for every row of a group")));
-    pg_unreachable();
-}
 
 // Merges the coverage in argument 1 into the state in argument 0. Values of
 // another max_gap are an error: a changing max_gap within a group when
@@ -63,9 +51,7 @@ bool add_point_fast(FunctionCallInfo fcinfo) {
 // Every other row: the first of a group, NULLs, errors, growth, queued points.
 Datum agg_transfn_general(FunctionCallInfo fcinfo) {
     MemoryContext context = aggregate_context(fcinfo, "coverage_agg_transfn");
-    if (PG_ARGISNULL(2))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("max_gap must not be null")));
+    const Interval* gap = pg::gap_arg(fcinfo, 2);
     ExpandedState* es = PG_ARGISNULL(0) ? nullptr : pg::writable_state_arg(fcinfo, 0, context);
     if (PG_ARGISNULL(1)) {
         if (es == nullptr) PG_RETURN_NULL();
@@ -73,13 +59,11 @@ Datum agg_transfn_general(FunctionCallInfo fcinfo) {
     }
 
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
-    const Interval* gap = PG_GETARG_INTERVAL_P(2);
     if (es == nullptr) {
         es = pg::new_expanded_state(context, pg::gap_from_interval(gap));
         es->state.raw_gap = *gap;
-    } else if (memcmp(&es->state.raw_gap, gap, sizeof(Interval)) != 0) {
-        // Equal tolerances may be spelled differently ('1 day' and '24:00:00').
-        if (pg::gap_from_interval(gap) != es->state.acc.gap) reject_changing_gap();
+    } else {
+        pg::require_unchanged_gap(es->state.raw_gap, es->state.acc.gap, gap);
     }
     if (TIMESTAMP_NOT_FINITE(ts))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -142,6 +142,31 @@ void flush(AggregateState* st) {
     check_segment_limit(count);
 }
 
+MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name) {
+    MemoryContext context = nullptr;
+    if (!AggCheckCallContext(fcinfo, &context))
+        elog(ERROR, "%s called in non-aggregate context", name);
+    return context;
+}
+
+const Interval* gap_arg(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n))
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("max_gap must not be null")));
+    return PG_GETARG_INTERVAL_P(n);
+}
+
+void require_unchanged_gap(const Interval& raw, const core::Gap& canonical, const Interval* gap) {
+    if (memcmp(&raw, gap, sizeof(Interval)) != 0 && gap_from_interval(gap) != canonical)
+        reject_changing_gap();
+}
+
+void reject_changing_gap() {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("max_gap must be the same for every row of a group")));
+    pg_unreachable();
+}
+
 void add_point(AggregateState* st, int64 point) {
     core::Accumulator& acc = st->acc;
     if (acc.count == acc.capacity) reserve_segments(st, acc.count + 1);

@@ -25,4 +25,14 @@ void add_segments(AggregateState* st, const core::Segment* segs, size_t n);
 // Joins the pending entries so that acc.segments alone holds the result.
 void flush(AggregateState* st);
 
+// What the transition functions of coverage_agg and of refresh's fold share.
+// The context of the aggregate that calls `name`; an error outside an aggregate.
+MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name);
+// Argument `n`, a max_gap: 22004 when NULL.
+const Interval* gap_arg(FunctionCallInfo fcinfo, int n);
+// 22023 unless `gap` is the tolerance a group began with, given as `raw` and
+// canonically as `canonical` (equal tolerances may be spelled differently).
+void require_unchanged_gap(const Interval& raw, const core::Gap& canonical, const Interval* gap);
+[[noreturn]] void reject_changing_gap();
+
 }  // namespace coverage::pg

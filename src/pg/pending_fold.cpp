@@ -119,13 +119,6 @@ void fold_batch(FoldState* fs, bytea* batch) {
     }
 }
 
-MemoryContext fold_context(FunctionCallInfo fcinfo) {
-    MemoryContext context = nullptr;
-    if (!AggCheckCallContext(fcinfo, &context))
-        elog(ERROR, "coverage._fold_pending called in non-aggregate context");
-    return context;
-}
-
 Datum array_of(Datum* elements, bool* nulls, int count, Oid element_type) {
     int16 length = 0;
     bool by_value = false;
@@ -140,22 +133,17 @@ Datum array_of(Datum* elements, bool* nulls, int count, Oid element_type) {
 }  // namespace
 
 COVERAGE_FUNCTION(coverage_fold_pending_transfn) {
-    MemoryContext context = fold_context(fcinfo);
-    if (PG_ARGISNULL(2))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("max_gap must not be null")));
-    const Interval* gap = PG_GETARG_INTERVAL_P(2);
+    MemoryContext context = pg::aggregate_context(fcinfo, "coverage._fold_pending");
+    const Interval* gap = pg::gap_arg(fcinfo, 2);
     FoldState* fs = PG_ARGISNULL(0) ? new_fold_state(context, gap)
                                     : reinterpret_cast<FoldState*>(PG_GETARG_POINTER(0));
-    if (memcmp(&fs->raw_gap, gap, sizeof(Interval)) != 0 && pg::gap_from_interval(gap) != fs->gap)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("max_gap must be the same for every row of a group")));
+    pg::require_unchanged_gap(fs->raw_gap, fs->gap, gap);
     if (!PG_ARGISNULL(1)) fold_batch(fs, PG_GETARG_BYTEA_PP(1));
     PG_RETURN_POINTER(fs);
 }
 
 COVERAGE_FUNCTION(coverage_fold_pending_finalfn) {
-    fold_context(fcinfo);
+    pg::aggregate_context(fcinfo, "coverage._fold_pending");
     auto* fs = reinterpret_cast<FoldState*>(PG_GETARG_POINTER(0));
     TupleDesc result_type = nullptr;
     if (get_call_result_type(fcinfo, nullptr, &result_type) != TYPEFUNC_COMPOSITE)

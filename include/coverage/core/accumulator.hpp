@@ -38,9 +38,10 @@ struct Accumulator {
     // them stretched the left one in place instead of queuing; a flush joins them.
     // Bridging points are most of what a second source adds (snapshots filling the
     // gaps between sparse deltas), and queuing each of them once held the
-    // aggregate's memory at three times its segments. Bounded to half the segments
-    // (further bridges queue), so that shuffled input, where most points bridge,
-    // still gets its array shrunk by regular flushes.
+    // aggregate's memory at three times its segments. Once they are half the
+    // segments, add_point_before_last joins them in place (or, for a long array,
+    // queues further bridges for the caller's flush), so that shuffled input, where
+    // most points bridge, still gets its array shrunk.
     size_t unjoined = 0;
 };
 
