@@ -64,6 +64,7 @@ bool compact(Accumulator& acc) {
 }  // namespace
 
 bool add_point_before_last(Accumulator& acc, int64_t point) {
+    store_tail(acc);
     // The last segment starts after the point, so a right neighbour always exists.
     Segment* right = first_after(acc, point);
     Segment* left = right == acc.segments ? nullptr : right - 1;
@@ -114,6 +115,7 @@ void sort_by_start(Segment* segs, size_t n) {
 }
 
 size_t flush_pending(Accumulator& acc, Segment* out) {
+    store_tail(acc);
     sort_by_start(acc.pending, acc.pending_count);
     MergeCursor cursor =
         start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);

@@ -11,7 +11,7 @@ namespace coverage::pg {
 
 namespace {
 
-constexpr size_t kInitialSegments = 4;
+constexpr size_t kInitialSegments = 5;  // 120 bytes: a 128-byte chunk
 // Pending entries wait until there are as many as segments (at least 16, at most
 // 1M): each rebuild then costs O(1) amortized per entry, and the buffer never
 // outgrows the segment array by more than a constant. The floor is low because a
@@ -24,11 +24,26 @@ core::Segment* allocate_segments(MemoryContext context, size_t n) {
     return static_cast<core::Segment*>(MemoryContextAllocHuge(context, n * sizeof(core::Segment)));
 }
 
+// The segments a grown array holds, at least `needed`. Small arrays take the whole of
+// the power-of-two chunk the states' context would round them up to (4 of 5 segments
+// of a 128-byte chunk, say, else go unused); arrays that are blocks of their own grow
+// by half, not double, as a hash aggregate keeps thousands of them at their peak.
+size_t grown_capacity(size_t capacity, size_t needed) {
+    constexpr size_t kChunkLimit = 128;  // what 8 kB blocks make the largest chunk
+    size_t bytes = std::max(needed, capacity + capacity / 2) * sizeof(core::Segment);
+    if (bytes <= kChunkLimit) {
+        size_t chunk = 64;
+        while (chunk < bytes) chunk *= 2;
+        bytes = chunk;
+    }
+    return std::max(needed, bytes / sizeof(core::Segment));
+}
+
 void reserve_segments(AggregateState* st, size_t needed) {
     core::Accumulator& acc = st->acc;
     if (needed <= acc.capacity) return;
     check_segment_limit(needed - 1);
-    size_t capacity = std::min(std::max(needed, acc.capacity * 2), core::kMaxSegments + 1);
+    size_t capacity = std::min(grown_capacity(acc.capacity, needed), core::kMaxSegments + 1);
     acc.segments =
         static_cast<core::Segment*>(repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
     acc.capacity = capacity;
@@ -55,6 +70,7 @@ void reserve_pending(AggregateState* st, size_t n) {
 // Replaces the segment array by its merge with `segs`.
 void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     core::Accumulator& acc = st->acc;
+    core::store_tail(acc);
     size_t capacity = acc.count + n + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
     size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
@@ -124,6 +140,7 @@ void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap)
 
 void flush(AggregateState* st) {
     core::Accumulator& acc = st->acc;
+    core::store_tail(acc);
     if (!core::needs_flush(acc)) return;
     // Sorted, joined and merged in steps that check for interrupts: a flush can join a
     // million pending entries into tens of millions of segments.
@@ -178,6 +195,7 @@ void add_point(AggregateState* st, int64 point) {
 void add_segments(AggregateState* st, const core::Segment* segs, size_t n) {
     core::Accumulator& acc = st->acc;
     if (n == 0) return;
+    core::store_tail(acc);
     const core::Segment* last = acc.count > 0 ? &acc.segments[acc.count - 1] : nullptr;
     bool all_after = acc.pending_count == 0 &&
                      (last == nullptr ||

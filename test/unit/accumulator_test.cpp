@@ -73,7 +73,8 @@ struct FixedAccumulator {
                                 pending.size(),
                                 core::make_gap(0, 0, gap_usecs)};
     }
-    std::vector<Segment> segments() const {
+    std::vector<Segment> segments() {
+        core::store_tail(acc);
         return std::vector<Segment>(segs.begin(), segs.begin() + acc.count);
     }
     std::vector<Segment> flushed() {

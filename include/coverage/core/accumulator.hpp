@@ -29,10 +29,11 @@ struct Accumulator {
     // one after the other each replay time in order, so the next such point lands
     // at this segment or the one after; only a stale hint costs a binary search.
     size_t hint = 0;
-    // A copy of segments[count - 1], kept beside the fields the common path reads:
-    // with thousands of groups, reading the last segment from its array costs a
-    // cache miss a row, where writing it back costs none (stores do not stall).
-    // Whoever replaces the array or its last segment calls sync_tail.
+    // The last segment, kept beside the fields the common path reads, and the only
+    // up-to-date copy of it: segments[count - 1] may be stale. With thousands of
+    // groups, touching the array costs a cache miss a row, for reads and, on a
+    // loaded machine, for writes as well. Whoever reads the array calls store_tail
+    // first; whoever replaces the array or its last segment calls sync_tail.
     Segment tail{};
     // Neighbours that lie within gap of each other because a point that bridged
     // them stretched the left one in place instead of queuing; a flush joins them.
@@ -47,6 +48,10 @@ struct Accumulator {
 
 inline void sync_tail(Accumulator& acc) {
     if (acc.count > 0) acc.tail = acc.segments[acc.count - 1];
+}
+// Makes segments[0, count) complete: writes the last segment back to the array.
+inline void store_tail(Accumulator& acc) {
+    if (acc.count > 0) acc.segments[acc.count - 1] = acc.tail;
 }
 
 // Handles a point that lands before the last segment in place: inside a segment,
@@ -63,18 +68,18 @@ inline bool try_add_point(Accumulator& acc, int64_t point) {
     if (acc.count > 0 && point >= last.start) {
         if (point > last.end) {
             if (!acc.gap.joins(last.end, point)) {
+                acc.segments[acc.count - 1] = last;
                 last = Segment{point, point, 1};
-                acc.segments[acc.count++] = last;
+                ++acc.count;
                 return true;
             }
             last.end = point;
         }
         ++last.points;
-        acc.segments[acc.count - 1] = last;
         return true;
     }
     if (acc.count == 0) {
-        acc.tail = acc.segments[0] = Segment{point, point, 1};
+        acc.tail = Segment{point, point, 1};
         acc.count = 1;
         return true;
     }
@@ -101,8 +106,8 @@ inline bool needs_flush(const Accumulator& acc) {
 }
 
 // Joins the pending entries (and unjoined neighbours) into the segments, writing the
-// result to `out`, which
-// must have room for flushed_bound(acc) segments and must not alias acc.segments.
+// result to `out`, which must have room for flushed_bound(acc) segments and must not
+// alias acc.segments.
 // Returns the new segment count; the caller then installs `out` as acc.segments.
 size_t flush_pending(Accumulator& acc, Segment* out);
 
