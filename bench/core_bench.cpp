@@ -24,7 +24,8 @@ constexpr int64_t kSecond = coverage::core::kUsecsPerSecond;
 class Driver {
 public:
     explicit Driver(const Gap& gap) : segments_(4) {
-        acc_ = Accumulator{segments_.data(), 0, segments_.size(), nullptr, 0, 0, gap};
+        acc_ =
+            coverage::core::make_accumulator(segments_.data(), segments_.size(), nullptr, 0, gap);
     }
 
     void add(int64_t point) {

@@ -33,8 +33,8 @@ class Accumulating {
 public:
     Accumulating(const core::Gap& gap, size_t pending_capacity)
         : segments_(1), pending_(pending_capacity) {
-        acc_ = core::Accumulator{segments_.data.get(), 0,  segments_.size, pending_.data.get(), 0,
-                                 pending_.size,        gap};
+        acc_ = core::make_accumulator(segments_.data.get(), segments_.size, pending_.data.get(),
+                                      pending_.size, gap);
     }
 
     void add_point(int64_t p) {

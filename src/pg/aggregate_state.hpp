@@ -13,9 +13,11 @@
 namespace coverage::pg {
 
 struct AggregateState {
+    // (first, so that with the accumulator's leading fields it shares the cache lines
+    // of the expanded object's header)
+    Interval raw_gap;  // the max_gap as first given: a cheap same-gap test per row
     core::Accumulator acc;
     MemoryContext context;  // holds both arrays
-    Interval raw_gap;       // the max_gap as first given: a cheap same-gap test per row
 };
 
 // Sets up an empty state whose arrays live in `context`.

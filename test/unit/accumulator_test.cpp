@@ -65,13 +65,8 @@ TEST(Accumulator, BridgingPointJoinsTwoSegments) {
 // look at its state between points.
 struct FixedAccumulator {
     FixedAccumulator(size_t capacity, int64_t gap_usecs) : segs(capacity), pending(8) {
-        acc = core::Accumulator{segs.data(),
-                                0,
-                                segs.size(),
-                                pending.data(),
-                                0,
-                                pending.size(),
-                                core::make_gap(0, 0, gap_usecs)};
+        acc = core::make_accumulator(segs.data(), segs.size(), pending.data(), pending.size(),
+                                     core::make_gap(0, 0, gap_usecs));
     }
     std::vector<Segment> segments() {
         core::store_tail(acc);

@@ -40,8 +40,8 @@ class VectorAccumulator {
 public:
     explicit VectorAccumulator(const Gap& gap, size_t pending_capacity = 4)
         : segments_(1), pending_(pending_capacity) {
-        acc_ = core::Accumulator{segments_.data(), 0,  segments_.size(), pending_.data(), 0,
-                                 pending_.size(),  gap};
+        acc_ = core::make_accumulator(segments_.data(), segments_.size(), pending_.data(),
+                                      pending_.size(), gap);
     }
 
     void add(int64_t p) {

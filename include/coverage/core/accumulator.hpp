@@ -14,27 +14,23 @@
 namespace coverage::core {
 
 struct Accumulator {
-    // Sorted by start, disjoint, neighbours more than gap apart (but see `unjoined`).
-    Segment* segments;
-    size_t count;
-    size_t capacity;
-    // Entries not yet joined into `segments`: any order, may overlap. A point that
-    // would bridge two segments or open one in the middle waits here, so that the
-    // array is rebuilt once per many such points instead of once per point.
-    Segment* pending;
-    size_t pending_count;
-    size_t pending_capacity;
-    Gap gap;
-    // The segment a point before the last one touched most recently. Sources read
-    // one after the other each replay time in order, so the next such point lands
-    // at this segment or the one after; only a stale hint costs a binary search.
-    size_t hint = 0;
-    // The last segment, kept beside the fields the common path reads, and the only
-    // up-to-date copy of it: segments[count - 1] may be stale. With thousands of
+    // The fields the common path reads come first, so that with the header of the
+    // state around them they take as few cache lines as they can.
+    // The last segment, and the only up-to-date copy of it: segments[count - 1] may
+    // be stale. With thousands of
     // groups, touching the array costs a cache miss a row, for reads and, on a
     // loaded machine, for writes as well. Whoever reads the array calls store_tail
     // first; whoever replaces the array or its last segment calls sync_tail.
     Segment tail{};
+    size_t count = 0;     // segments[0, count) hold the segments
+    size_t capacity = 0;  // room in `segments`
+    Gap gap;
+    // Sorted by start, disjoint, neighbours more than gap apart (but see `unjoined`).
+    Segment* segments = nullptr;
+    // The segment a point before the last one touched most recently. Sources read
+    // one after the other each replay time in order, so the next such point lands
+    // at this segment or the one after; only a stale hint costs a binary search.
+    size_t hint = 0;
     // Neighbours that lie within gap of each other because a point that bridged
     // them stretched the left one in place instead of queuing; a flush joins them.
     // Bridging points are most of what a second source adds (snapshots filling the
@@ -44,7 +40,25 @@ struct Accumulator {
     // queues further bridges for the caller's flush), so that shuffled input, where
     // most points bridge, still gets its array shrunk.
     size_t unjoined = 0;
+    // Entries not yet joined into `segments`: any order, may overlap. A point that
+    // would bridge two segments or open one in the middle waits here, so that the
+    // array is rebuilt once per many such points instead of once per point.
+    Segment* pending = nullptr;
+    size_t pending_count = 0;
+    size_t pending_capacity = 0;
 };
+
+// An empty accumulator over arrays the caller owns.
+inline Accumulator make_accumulator(Segment* segments, size_t capacity, Segment* pending,
+                                    size_t pending_capacity, const Gap& gap) {
+    Accumulator acc;
+    acc.segments = segments;
+    acc.capacity = capacity;
+    acc.pending = pending;
+    acc.pending_capacity = pending_capacity;
+    acc.gap = gap;
+    return acc;
+}
 
 inline void sync_tail(Accumulator& acc) {
     if (acc.count > 0) acc.tail = acc.segments[acc.count - 1];
