@@ -18,8 +18,8 @@ using coverage::core::Segment;
 
 constexpr int64_t kSecond = coverage::core::kUsecsPerSecond;
 
-// The accumulator with the memory policy of src/pg/aggregate_state.cpp (segments
-// double, pending entries wait until there are as many as segments, at least 16),
+// The accumulator with the memory policy of src/pg/aggregate_state.cpp (segment arrays
+// grow by half, pending entries wait until there are as many as segments, at least 16),
 // on std::vector instead of palloc.
 class Driver {
 public:
@@ -30,7 +30,7 @@ public:
 
     void add(int64_t point) {
         if (acc_.count == acc_.capacity) {
-            segments_.resize(segments_.size() * 2);
+            segments_.resize(segments_.size() + segments_.size() / 2);
             acc_.segments = segments_.data();
             acc_.capacity = segments_.size();
         }
