@@ -31,7 +31,9 @@ ISOLATION_TESTDB = coverage_isolation
 WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
               -Wno-sign-compare -Wno-register
 PG_CXXFLAGS = -std=c++17 -Iinclude $(WARNINGS) $(EXTRA_CXXFLAGS)
-SHLIB_LINK  = -lstdc++ $(EXTRA_LDFLAGS)
+# -Bsymbolic: the library calls its own functions even when another library loaded into
+# the server exports the same names (another build of this one: bench/compare_builds.py).
+SHLIB_LINK  = -lstdc++ -Wl,-Bsymbolic $(EXTRA_LDFLAGS)
 
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Keeps bench/bench.py from rotting: a tiny data set, every contender's plan and identity
-# check, one timed round. The times it prints mean nothing at this size and are not judged.
+# Keeps the benchmark scripts from rotting on a tiny data set: bench/bench.py runs every
+# contender's plan and identity check and one timed round; bench/compare_builds.py builds
+# HEAD beside the installed library and checks that both give the same values. The times
+# they print mean nothing at this size and are not judged.
 set -uo pipefail
 
 REPO=${COVERAGE_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
-status=0
-python3 "$REPO/bench/bench.py" --rows 20000 --rounds 1 --warmup 0 --stats-runs 1 \
-    --dbname coverage_bench_smoke --port "${COVERAGE_PGPORT:-55432}" || status=$?
-if ((status == 0)); then
-    echo "1 passed, 0 failed"
-else
-    echo "bench_smoke: bench/bench.py exited with status $status" >&2
-    echo "0 passed, 1 failed"
-fi
+PORT=${COVERAGE_PGPORT:-55432}
+passed=0
+failed=0
+run() {
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        echo "bench_smoke: $name exited with status $?" >&2
+        failed=$((failed + 1))
+    fi
+}
+run bench.py python3 "$REPO/bench/bench.py" --rows 20000 --rounds 1 --warmup 0 \
+    --stats-runs 1 --dbname coverage_bench_smoke --port "$PORT"
+run compare_builds.py python3 "$REPO/bench/compare_builds.py" --baseline HEAD --rows 20000 \
+    --rounds 1 --dbname coverage_bench_smoke --port "$PORT"
+echo "$passed passed, $failed failed"

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""coverage_agg as installed against the same aggregate built from another commit.
+
+Both builds run in one server: the other commit is built into the server's library
+directory under a name of its own and declared as coverage_ab.agg(timestamptz, interval).
+On bench.py's data set (made if missing), the two must give the same values; then the
+floor (count, min, max), the installed coverage_agg and the other build are timed,
+interleaved in alternating order, each on a fresh connection, grouped by market over
+the three unordered sources (hash aggregate). Prints medians of elapsed and backend CPU
+time, their ratios to the floor, and peak backend memory.
+
+    make install && python3 bench/compare_builds.py --baseline a214eea
+
+Both libraries are linked with -Bsymbolic (see the Makefile), so that neither calls the
+other's copy of a function of the same name. PG_CONFIG picks the server.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import bench  # re-executes under /usr/bin/python3 when psycopg is missing
+from workload import GAP, HASHED, SOURCES, floor_sql
+
+AB_SCHEMA = "coverage_ab"
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--baseline", required=True, help="git revision to compare against")
+    ap.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
+    ap.add_argument("--rows", type=int, default=10_000_000,
+                    help="rows of bench.py's data set (default 10M)")
+    ap.add_argument("--port", type=int,
+                    default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
+    ap.add_argument("--dbname", default="coverage_bench")
+    args = ap.parse_args()
+    # What bench.prepare_database and bench.start_cluster read.
+    args.regenerate = False
+    return args
+
+
+def pg_config(flag):
+    exe = os.environ.get("PG_CONFIG", "pg_config")
+    return subprocess.run([exe, flag], check=True, text=True,
+                          stdout=subprocess.PIPE).stdout.strip()
+
+
+def build_baseline(rev):
+    """Builds `rev` in a scratch worktree; returns the path of its installed library."""
+    short = subprocess.run(["git", "-C", bench.REPO, "rev-parse", "--short", rev], check=True,
+                           text=True, stdout=subprocess.PIPE).stdout.strip()
+    scratch = tempfile.mkdtemp(prefix="coverage-ab-")
+    tree = os.path.join(scratch, "tree")
+    subprocess.run(["git", "-C", bench.REPO, "worktree", "add", "--detach", "-q", tree, short],
+                   check=True)
+    try:
+        bench.log(f"building {short}")
+        subprocess.run(["make", "-s", "-j2", "-C", tree, "SHLIB_LINK=-lstdc++ -Wl,-Bsymbolic",
+                        "coverage_ext.so"], check=True, stdout=subprocess.DEVNULL)
+        target = os.path.join(pg_config("--pkglibdir"), f"coverage_ext_ab_{short}.so")
+        shutil.copyfile(os.path.join(tree, "coverage_ext.so"), target)
+        os.chmod(target, 0o755)
+        return short, target
+    finally:
+        subprocess.run(["git", "-C", bench.REPO, "worktree", "remove", "--force", tree],
+                       check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def declare_baseline(conn, library):
+    conn.execute(f"DROP SCHEMA IF EXISTS {AB_SCHEMA} CASCADE")
+    conn.execute(f"CREATE SCHEMA {AB_SCHEMA}")
+    conn.execute(f"""CREATE FUNCTION {AB_SCHEMA}.transfn(coverage.coverage, timestamptz,
+        interval) RETURNS coverage.coverage AS '{library}', 'coverage_agg_transfn'
+        LANGUAGE C IMMUTABLE""")
+    conn.execute(f"""CREATE FUNCTION {AB_SCHEMA}.finalfn(coverage.coverage)
+        RETURNS coverage.coverage AS '{library}', 'coverage_agg_finalfn'
+        LANGUAGE C IMMUTABLE STRICT""")
+    conn.execute(f"""CREATE AGGREGATE {AB_SCHEMA}.agg(timestamptz, interval) (
+        SFUNC = {AB_SCHEMA}.transfn, STYPE = coverage.coverage,
+        FINALFUNC = {AB_SCHEMA}.finalfn)""")
+
+
+def aggregate_sql(aggregate):
+    return f"SELECT p.market, {aggregate}(p.ts, {GAP}) AS cov FROM {SOURCES} GROUP BY p.market"
+
+
+def digest(conn, sql):
+    return conn.execute("SELECT md5(string_agg(q.market || ' ' || q.cov::text, ','"
+                        f" ORDER BY q.market)) FROM ({sql}) q").fetchone()[0]
+
+
+def run_once(info, dbname, sql):
+    """(elapsed s, backend CPU s, peak memory added in MB) of one run on a new backend."""
+    with bench.connect(info, dbname) as conn:
+        bench.apply_gucs(conn, HASHED)
+        conn.execute("EXPLAIN " + sql)  # loads the catalog caches before the clock starts
+        pid = conn.info.backend_pid
+
+        def cpu():
+            with open(f"/proc/{pid}/schedstat") as f:
+                return int(f.read().split()[0]) / 1e9
+
+        base, cpu0, t0 = bench.private_peak_kb(pid), cpu(), time.perf_counter()
+        conn.execute(f"COPY ({sql}) TO '/dev/null'")
+        elapsed, used = time.perf_counter() - t0, cpu() - cpu0
+        return elapsed, used, (bench.private_peak_kb(pid) - base) / 1024
+
+
+def main():
+    args = parse_args()
+    info, started = bench.start_cluster(args)
+    library = None
+    try:
+        short, library = build_baseline(args.baseline)
+        bench.prepare_database(args, info)
+        contenders = {"floor": floor_sql(SOURCES),
+                      "installed": aggregate_sql("coverage.coverage_agg"),
+                      short: aggregate_sql(f"{AB_SCHEMA}.agg")}
+        with bench.connect(info, args.dbname) as conn:
+            declare_baseline(conn, library)
+            bench.apply_gucs(conn, HASHED)
+            if digest(conn, contenders["installed"]) != digest(conn, contenders[short]):
+                bench.log("the two builds give different values")
+                return 1
+        bench.log("same values; timing")
+        runs = {name: [] for name in contenders}
+        for r in range(args.rounds):
+            order = list(contenders) if r % 2 == 0 else list(reversed(contenders))
+            for name in order:
+                runs[name].append(run_once(info, args.dbname, contenders[name]))
+            bench.log(f"  round {r + 1}/{args.rounds}, load {os.getloadavg()[0]:.2f}")
+        floor = [statistics.median(x[i] for x in runs["floor"]) for i in (0, 1)]
+        print("| build | elapsed | vs floor | CPU | vs floor | peak memory |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, xs in runs.items():
+            el, cpu = (statistics.median(x[i] for x in xs) for i in (0, 1))
+            peak = max(x[2] for x in xs)
+            print(f"| {name} | {el:.3f} s | {el / floor[0]:.2f}x | {cpu:.3f} s |"
+                  f" {cpu / floor[1]:.2f}x | {peak:.1f} MB |")
+        return 0
+    finally:
+        if library is not None:
+            with bench.connect(info, args.dbname) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {AB_SCHEMA} CASCADE")
+            os.remove(library)
+        if started:
+            bench.cluster(args, "stop")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
