@@ -12,7 +12,9 @@ time, their ratios to the floor, and peak backend memory.
     make install && python3 bench/compare_builds.py --baseline a214eea
 
 Both libraries are linked with -Bsymbolic (see the Makefile), so that neither calls the
-other's copy of a function of the same name. PG_CONFIG picks the server.
+other's copy of a function of the same name. PG_CONFIG picks the server; writing into its
+library directory takes the rights `make install` takes. The other build's library and
+its schema are removed at the end.
 """
 import argparse
 import os
