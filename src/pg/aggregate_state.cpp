@@ -11,7 +11,7 @@ namespace coverage::pg {
 
 namespace {
 
-constexpr size_t kInitialSegments = 5;  // 120 bytes: a 128-byte chunk
+constexpr size_t kInitialSegments = 5;  // 120 bytes, filling a 128-byte chunk
 // Pending entries wait until there are as many as segments (at least 16, at most
 // 1M): each rebuild then costs O(1) amortized per entry, and the buffer never
 // outgrows the segment array by more than a constant. The floor is low because a
@@ -24,19 +24,12 @@ core::Segment* allocate_segments(MemoryContext context, size_t n) {
     return static_cast<core::Segment*>(MemoryContextAllocHuge(context, n * sizeof(core::Segment)));
 }
 
-// The segments a grown array holds, at least `needed`. Small arrays take the whole of
-// the power-of-two chunk the states' context would round them up to (4 of 5 segments
-// of a 128-byte chunk, say, else go unused); arrays that are blocks of their own grow
-// by half, not double, as a hash aggregate keeps thousands of them at their peak.
+// The segments a grown array holds: half as many again, or `needed` if more. Not
+// double: a hash aggregate keeps thousands of arrays at their peak at once, each a
+// block of its own past the first (see states_context), so the unused room is memory
+// that stays touched.
 size_t grown_capacity(size_t capacity, size_t needed) {
-    constexpr size_t kChunkLimit = 128;  // what 8 kB blocks make the largest chunk
-    size_t bytes = std::max(needed, capacity + capacity / 2) * sizeof(core::Segment);
-    if (bytes <= kChunkLimit) {
-        size_t chunk = 64;
-        while (chunk < bytes) chunk *= 2;
-        bytes = chunk;
-    }
-    return std::max(needed, bytes / sizeof(core::Segment));
+    return std::max(needed, capacity + capacity / 2);
 }
 
 void reserve_segments(AggregateState* st, size_t needed) {

@@ -17,10 +17,10 @@ struct Accumulator {
     // The fields the common path reads come first, so that with the header of the
     // state around them they take as few cache lines as they can.
     // The last segment, and the only up-to-date copy of it: segments[count - 1] may
-    // be stale. With thousands of
-    // groups, touching the array costs a cache miss a row, for reads and, on a
-    // loaded machine, for writes as well. Whoever reads the array calls store_tail
-    // first; whoever replaces the array or its last segment calls sync_tail.
+    // be stale. With thousands of groups, touching the array costs a cache miss a
+    // row, for reads and, on a loaded machine, for writes as well. Whoever reads the
+    // array calls store_tail first; whoever replaces the array or its last segment
+    // calls sync_tail.
     Segment tail{};
     size_t count = 0;     // segments[0, count) hold the segments
     size_t capacity = 0;  // room in `segments`
