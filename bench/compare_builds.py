@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""coverage_agg as installed against the same aggregate built from another commit.
+"""coverage_agg as installed against the floor and, optionally, another commit's build.
 
-Both builds run in one server: the other commit is built into the server's library
-directory under a name of its own and declared as coverage_ab.agg(timestamptz, interval).
-On bench.py's data set (made if missing), the two must give the same values; then the
-floor (count, min, max), the installed coverage_agg and the other build are timed,
-interleaved in alternating order, each on a fresh connection, grouped by market over
-the three unordered sources (hash aggregate). Prints medians of elapsed and backend CPU
-time, their ratios to the floor, and peak backend memory.
+Times the floor (count, min, max) and the installed coverage_agg, grouped by market over
+unordered sources of bench.py's data set (made if missing; all three tables, or the ones
+--sources names, in that order) in a hash aggregate, interleaved in alternating order,
+each on a fresh connection. With --baseline, the other commit is built into the server's
+library directory under a name of its own, declared as coverage_ab.agg(timestamptz,
+interval), checked to give the same values, and timed in the same rounds. Prints medians
+of elapsed and backend CPU time, their ratios to the floor, and peak backend memory.
 
     make install && python3 bench/compare_builds.py --baseline a214eea
+    python3 bench/compare_builds.py --sources book_deltas,book_snapshots
 
 Both libraries are linked with -Bsymbolic (see the Makefile), so that neither calls the
 other's copy of a function of the same name. PG_CONFIG picks the server; writing into its
@@ -26,14 +27,16 @@ import tempfile
 import time
 
 import bench  # re-executes under /usr/bin/python3 when psycopg is missing
-from workload import GAP, HASHED, SOURCES, floor_sql
+from workload import GAP, HASHED, floor_sql
 
 AB_SCHEMA = "coverage_ab"
 
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--baseline", required=True, help="git revision to compare against")
+    ap.add_argument("--baseline", help="git revision to compare against")
+    ap.add_argument("--sources", default="book_deltas,book_snapshots,trades",
+                    help="tables to read, in this order (default all three)")
     ap.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
     ap.add_argument("--rows", type=int, default=10_000_000,
                     help="rows of bench.py's data set (default 10M)")
@@ -88,8 +91,16 @@ def declare_baseline(conn, library):
         FINALFUNC = {AB_SCHEMA}.finalfn)""")
 
 
-def aggregate_sql(aggregate):
-    return f"SELECT p.market, {aggregate}(p.ts, {GAP}) AS cov FROM {SOURCES} GROUP BY p.market"
+def sources_sql(tables):
+    known = {"book_deltas", "book_snapshots", "trades"}
+    names = tables.split(",")
+    if not names or not set(names) <= known:
+        raise SystemExit(f"--sources takes a list of {', '.join(sorted(known))}")
+    return "(" + " UNION ALL ".join(f"SELECT market, ts FROM {t}" for t in names) + ") p"
+
+
+def aggregate_sql(aggregate, sources):
+    return f"SELECT p.market, {aggregate}(p.ts, {GAP}) AS cov FROM {sources} GROUP BY p.market"
 
 
 def digest(conn, sql):
@@ -119,18 +130,22 @@ def main():
     info, started = bench.start_cluster(args)
     library = None
     try:
-        short, library = build_baseline(args.baseline)
+        sources = sources_sql(args.sources)
+        contenders = {"floor": floor_sql(sources),
+                      "installed": aggregate_sql("coverage.coverage_agg", sources)}
+        if args.baseline:
+            short, library = build_baseline(args.baseline)
         bench.prepare_database(args, info)
-        contenders = {"floor": floor_sql(SOURCES),
-                      "installed": aggregate_sql("coverage.coverage_agg"),
-                      short: aggregate_sql(f"{AB_SCHEMA}.agg")}
-        with bench.connect(info, args.dbname) as conn:
-            declare_baseline(conn, library)
-            bench.apply_gucs(conn, HASHED)
-            if digest(conn, contenders["installed"]) != digest(conn, contenders[short]):
-                bench.log("the two builds give different values")
-                return 1
-        bench.log("same values; timing")
+        if library is not None:
+            contenders[short] = aggregate_sql(f"{AB_SCHEMA}.agg", sources)
+            with bench.connect(info, args.dbname) as conn:
+                declare_baseline(conn, library)
+                bench.apply_gucs(conn, HASHED)
+                if digest(conn, contenders["installed"]) != digest(conn, contenders[short]):
+                    bench.log("the two builds give different values")
+                    return 1
+            bench.log("same values")
+        bench.log("timing")
         runs = {name: [] for name in contenders}
         for r in range(args.rounds):
             order = list(contenders) if r % 2 == 0 else list(reversed(contenders))
