@@ -177,8 +177,18 @@ def apply_gucs(conn, gucs):
         conn.execute(f"SET {name} = '{value}'")
 
 
+def backend_cpu_s(pid):
+    """CPU time (s) the server process `pid` has used so far, or None without /proc."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except OSError:
+        return None
+
+
 def run_once(info, dbname, c: Contender):
-    """Runs a contender on a fresh backend: (seconds, peak memory added in kB or None).
+    """Runs a contender on a fresh backend: (seconds, peak memory added in kB or None,
+    backend CPU seconds or None).
 
     The backend is new so that its peak memory belongs to this statement alone; an EXPLAIN
     first loads the catalog caches, so that neither the time nor the baseline includes
@@ -189,13 +199,14 @@ def run_once(info, dbname, c: Contender):
         if c.explainable:
             conn.execute("EXPLAIN " + c.sql)
         pid = conn.info.backend_pid
-        base = private_peak_kb(pid)
+        base, cpu0 = private_peak_kb(pid), backend_cpu_s(pid)
         t0 = time.perf_counter()
         conn.execute(c.timed_sql)
         elapsed = time.perf_counter() - t0
-        peak = private_peak_kb(pid)
+        peak, cpu1 = private_peak_kb(pid), backend_cpu_s(pid)
     added = None if base is None or peak is None else peak - base
-    return elapsed, added
+    cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    return elapsed, added, cpu
 
 
 # --- identity and plans --------------------------------------------------------------
@@ -258,7 +269,7 @@ def time_contenders(args, info, cs):
         order = cs[r % len(cs):] + cs[:r % len(cs)]
         t0 = time.monotonic()
         for c in order:
-            elapsed, added = run_once(info, args.dbname, c)
+            elapsed, added, _ = run_once(info, args.dbname, c)
             if not warm:
                 times[c.name].append(elapsed)
                 if added is not None:

@@ -24,10 +24,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import bench  # re-executes under /usr/bin/python3 when psycopg is missing
-from workload import GAP, HASHED, floor_sql
+from workload import GAP, HASHED, Contender, floor_sql
 
 AB_SCHEMA = "coverage_ab"
 
@@ -108,23 +107,6 @@ def digest(conn, sql):
                         f" ORDER BY q.market)) FROM ({sql}) q").fetchone()[0]
 
 
-def run_once(info, dbname, sql):
-    """(elapsed s, backend CPU s, peak memory added in MB) of one run on a new backend."""
-    with bench.connect(info, dbname) as conn:
-        bench.apply_gucs(conn, HASHED)
-        conn.execute("EXPLAIN " + sql)  # loads the catalog caches before the clock starts
-        pid = conn.info.backend_pid
-
-        def cpu():
-            with open(f"/proc/{pid}/schedstat") as f:
-                return int(f.read().split()[0]) / 1e9
-
-        base, cpu0, t0 = bench.private_peak_kb(pid), cpu(), time.perf_counter()
-        conn.execute(f"COPY ({sql}) TO '/dev/null'")
-        elapsed, used = time.perf_counter() - t0, cpu() - cpu0
-        return elapsed, used, (bench.private_peak_kb(pid) - base) / 1024
-
-
 def main():
     args = parse_args()
     info, started = bench.start_cluster(args)
@@ -150,16 +132,19 @@ def main():
         for r in range(args.rounds):
             order = list(contenders) if r % 2 == 0 else list(reversed(contenders))
             for name in order:
-                runs[name].append(run_once(info, args.dbname, contenders[name]))
+                runs[name].append(bench.run_once(info, args.dbname,
+                                                 Contender(name, name, "ab", HASHED,
+                                                           contenders[name])))
             bench.log(f"  round {r + 1}/{args.rounds}, load {os.getloadavg()[0]:.2f}")
-        floor = [statistics.median(x[i] for x in runs["floor"]) for i in (0, 1)]
+        # run_once gives (elapsed s, peak memory added in kB, backend CPU s).
+        floor_el, floor_cpu = (statistics.median(x[i] for x in runs["floor"]) for i in (0, 2))
         print("| build | elapsed | vs floor | CPU | vs floor | peak memory |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, xs in runs.items():
-            el, cpu = (statistics.median(x[i] for x in xs) for i in (0, 1))
-            peak = max(x[2] for x in xs)
-            print(f"| {name} | {el:.3f} s | {el / floor[0]:.2f}x | {cpu:.3f} s |"
-                  f" {cpu / floor[1]:.2f}x | {peak:.1f} MB |")
+            el, cpu = (statistics.median(x[i] for x in xs) for i in (0, 2))
+            peak = max(x[1] for x in xs) / 1024
+            print(f"| {name} | {el:.3f} s | {el / floor_el:.2f}x | {cpu:.3f} s |"
+                  f" {cpu / floor_cpu:.2f}x | {peak:.1f} MB |")
         return 0
     finally:
         if library is not None:
