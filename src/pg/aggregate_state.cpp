@@ -60,10 +60,9 @@ void reserve_pending(AggregateState* st, size_t n) {
     acc.pending_capacity = capacity;
 }
 
-// Replaces the segment array by its merge with `segs`.
+// Replaces the segment array by its merge with `segs`; the caller has flushed.
 void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     core::Accumulator& acc = st->acc;
-    core::store_tail(acc);
     size_t capacity = acc.count + n + 1;
     core::Segment* out = allocate_segments(st->context, capacity);
     size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
