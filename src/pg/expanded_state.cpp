@@ -60,12 +60,11 @@ MemoryContext states_context(MemoryContext parent) {
         if (c != parent->firstchild) MemoryContextSetParent(c, parent);
         return c;
     }
-    // Blocks of 1 kB, which makes every chunk over 128 bytes (a segment array past 5
-    // segments) a block of its own, handed back to malloc when freed: the arrays
-    // grow in steps, and with larger blocks each step left the smaller chunk on a free
-    // list of its size that the other groups, growing in step, rarely reused (8 kB
-    // blocks: 17.5 MB in the context at the peak over 10,000 markets, 4.3 MB of it on
-    // free lists; 1 kB blocks: 12.1 MB, 1.0 MB free).
+    // Blocks of 1 kB, which makes every chunk over 128 bytes (every segment array) a
+    // block of its own, handed back to malloc when freed: the arrays grow in steps,
+    // and with larger blocks each step left the smaller chunk on a free list of its
+    // size that the other groups, growing in step, rarely reused (8 kB blocks: 17.5 MB
+    // in the context at the peak over 10,000 markets, 4.3 MB of it on free lists).
     return AllocSetContextCreateInternal(parent, kStatesContextName, 0, 1024, 1024);
 }
 
