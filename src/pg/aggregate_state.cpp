@@ -11,12 +11,12 @@ namespace coverage::pg {
 
 namespace {
 
-// 144 bytes: just over the states context's chunk limit (see states_context), so that
-// even the first array is a block of its own, which goes back to malloc when the
-// array grows. At 5 segments (a 128-byte chunk) the first arrays of 10,000 groups lay
-// freed on the context's free list at the peak, 1 MB of it; at 8 the groups that never
-// grow held more.
-constexpr size_t kInitialSegments = 6;
+// The first array, once the inline segments are full: 144 bytes, just over the states
+// context's chunk limit (see states_context), so that every array is a block of its
+// own, which goes back to malloc when the array grows. At 5 segments (a 128-byte
+// chunk) the first arrays of 10,000 groups lay freed on the context's free list at the
+// peak, 1 MB of it.
+constexpr size_t kFirstArraySegments = 6;
 // Pending entries wait until there are as many as segments (at least 16, at most
 // 1M): each rebuild then costs O(1) amortized per entry, and the buffer never
 // outgrows the segment array by more than a constant. The floor is low because a
@@ -39,10 +39,22 @@ size_t grown_capacity(size_t capacity, size_t needed) {
     return std::max(needed, capacity + capacity / 4);
 }
 
+// Frees a segment array that acc.segments no longer points to.
+void release_segments(AggregateState* st, core::Segment* segments) {
+    if (segments != st->inline_segments) pfree(segments);
+}
+
 void reserve_segments(AggregateState* st, size_t needed) {
     core::Accumulator& acc = st->acc;
     if (needed <= acc.capacity) return;
     check_segment_limit(needed - 1);
+    if (acc.segments == st->inline_segments) {
+        size_t capacity = std::max(needed, kFirstArraySegments);
+        acc.segments = allocate_segments(st->context, capacity);
+        memcpy(acc.segments, st->inline_segments, acc.count * sizeof(core::Segment));
+        acc.capacity = capacity;
+        return;
+    }
     size_t capacity = std::min(grown_capacity(acc.capacity, needed), core::kMaxSegments + 1);
     acc.segments =
         static_cast<core::Segment*>(repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
@@ -74,7 +86,7 @@ void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
     core::Segment* out = allocate_segments(st->context, capacity);
     size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
     acc.unjoined = 0;
-    pfree(acc.segments);
+    release_segments(st, acc.segments);
     acc.segments = out;
     acc.count = count;
     acc.capacity = capacity;
@@ -131,8 +143,8 @@ void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap)
     *st = AggregateState{};
     st->context = context;
     st->acc.gap = gap;
-    st->acc.segments = allocate_segments(context, kInitialSegments);
-    st->acc.capacity = kInitialSegments;
+    st->acc.segments = st->inline_segments;
+    st->acc.capacity = kInlineSegments;
     st->raw_gap.day = gap.days;
     st->raw_gap.time = gap.usecs;
 }
@@ -150,7 +162,7 @@ void flush(AggregateState* st) {
         merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
     acc.pending_count = 0;
     acc.unjoined = 0;
-    pfree(acc.segments);
+    release_segments(st, acc.segments);
     acc.segments = out;
     acc.count = count;
     acc.capacity = capacity;

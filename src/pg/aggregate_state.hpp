@@ -12,15 +12,23 @@
 
 namespace coverage::pg {
 
+// The segments a state holds in itself before it needs an array: a state with a few
+// segments allocates nothing more, and the 184 bytes of an expanded state's other
+// fields plus these fill the 256-byte chunk its allocator rounds them up to anyway.
+constexpr size_t kInlineSegments = 3;
+
 struct AggregateState {
     // (first, so that with the accumulator's leading fields it shares the cache lines
     // of the expanded object's header)
     Interval raw_gap;  // the max_gap as first given: a cheap same-gap test per row
     core::Accumulator acc;
-    MemoryContext context;  // holds both arrays
+    MemoryContext context;  // holds both arrays (but see inline_segments)
+    // acc.segments until more are needed; the state must therefore stay where
+    // init_state put it.
+    core::Segment inline_segments[kInlineSegments];
 };
 
-// Sets up an empty state whose arrays live in `context`.
+// Sets up, in place, an empty state whose arrays live in `context`.
 void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap);
 void add_point(AggregateState* st, int64 point);
 void add_segments(AggregateState* st, const core::Segment* segs, size_t n);

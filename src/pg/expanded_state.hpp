@@ -24,6 +24,8 @@ struct ExpandedState {
     ExpandedObjectHeader header;  // must come first
     AggregateState state;
 };
+// The chunk size the aggregate context rounds a state up to (see kInlineSegments).
+static_assert(sizeof(ExpandedState) <= 256, "an expanded state fills a 256-byte chunk");
 
 // A new, empty state for `gap`, in the context under `parent` that holds all our states.
 ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap);
