@@ -63,6 +63,31 @@ SELECT g, coverage.num_segments(coverage.coverage_agg(ts, '1 hour'))
 FROM (VALUES (1, '2024-01-01'::timestamptz), (1, '2024-01-01 05:00'), (2, NULL)) s(g, ts)
 GROUP BY g ORDER BY g;
 
+-- Many groups in one hash aggregate, of 1 to 12 segments each, their points in three
+-- orders: the first segments a state holds in itself, then in an array that grows.
+CREATE TEMP TABLE agg_groups AS
+SELECT k AS g, '2024-01-01'::timestamptz + make_interval(mins => s * 10, secs => p) AS ts
+FROM generate_series(1, 12) k, generate_series(1, k) s, generate_series(0, 4) p;
+SET enable_sort = off;
+EXPLAIN (COSTS OFF)
+SELECT g, coverage.coverage_agg(ts, '1 minute') FROM agg_groups GROUP BY g;
+WITH expected AS (
+    SELECT g, coverage.coverage_agg(ts, '1 minute' ORDER BY ts) AS c FROM agg_groups GROUP BY g
+), orders AS (
+    SELECT 'ascending' AS ord, g, ts FROM (SELECT * FROM agg_groups ORDER BY ts) s
+    UNION ALL
+    SELECT 'descending', g, ts FROM (SELECT * FROM agg_groups ORDER BY ts DESC) s
+    UNION ALL
+    SELECT 'shuffled', g, ts FROM (SELECT * FROM agg_groups ORDER BY md5(ts::text)) s
+), got AS (
+    SELECT ord, g, coverage.coverage_agg(ts, '1 minute') AS c FROM orders GROUP BY ord, g
+)
+SELECT got.ord, count(*) AS groups, bool_and(got.c::text = e.c::text) AS as_ordered,
+       bool_and(coverage.num_segments(got.c) = got.g
+                AND coverage.num_points(got.c) = 5 * got.g) AS segments_and_points
+FROM got JOIN expected e USING (g) GROUP BY got.ord ORDER BY got.ord;
+RESET enable_sort;
+
 -- Errors.
 SELECT coverage.coverage_agg(ts, NULL) FROM (VALUES (now())) s(ts);
 SELECT coverage.coverage_agg(ts, '-1 second') FROM (VALUES (now())) s(ts);
