@@ -27,7 +27,8 @@ struct ExpandedState {
 // The chunk size the aggregate context rounds a state up to (see kInlineSegments).
 static_assert(sizeof(ExpandedState) <= 256, "an expanded state fills a 256-byte chunk");
 
-// A new, empty state for `gap`, in the context under `parent` that holds all our states.
+// A new, empty state for `gap`: its header in `parent`, its arrays in the context under
+// `parent` that holds the arrays of all our states there.
 ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap);
 
 // Argument `n` as a state this aggregate may update in place: our own read/write
