@@ -19,28 +19,29 @@ using coverage::core::Segment;
 constexpr int64_t kSecond = coverage::core::kUsecsPerSecond;
 
 // The accumulator with the memory policy of src/pg/aggregate_state.cpp (segment arrays
-// grow by half, pending entries wait until there are as many as segments, at least 16),
+// grow by a quarter, pending entries wait until there are as many as segments, at least 16),
 // on std::vector instead of palloc.
 class Driver {
 public:
     explicit Driver(const Gap& gap) : segments_(4) {
-        acc_ =
-            coverage::core::make_accumulator(segments_.data(), segments_.size(), nullptr, 0, gap);
+        acc_ = coverage::core::make_accumulator(segments_.data(), segments_.size(), gap);
     }
 
     void add(int64_t point) {
         if (acc_.count == acc_.capacity) {
-            segments_.resize(segments_.size() + segments_.size() / 2);
+            segments_.resize(segments_.size() + segments_.size() / 4);
             acc_.segments = segments_.data();
-            acc_.capacity = segments_.size();
+            acc_.capacity = static_cast<uint32_t>(segments_.size());
         }
         if (coverage::core::try_add_point(acc_, point)) return;
         size_t target = std::clamp<size_t>(acc_.count, 16, 1 << 20);
-        if (acc_.pending_count == target) flush();
-        if (pending_.size() < target) {
-            pending_.resize(target);
-            acc_.pending = pending_.data();
-            acc_.pending_capacity = target;
+        if (coverage::core::pending_count(acc_) == target) flush();
+        if (acc_.pending == nullptr || acc_.pending->capacity < target) {
+            // (one Segment more than the entries: room for the count)
+            size_t waiting = coverage::core::pending_count(acc_);
+            pending_.resize(target + 1);
+            acc_.pending = coverage::core::init_pending_buffer(pending_.data(), target);
+            acc_.pending->count = static_cast<uint32_t>(waiting);
         }
         coverage::core::add_pending(acc_, Segment{point, point, 1});
     }
@@ -57,8 +58,8 @@ private:
         size_t n = coverage::core::flush_pending(acc_, out.data());
         segments_.swap(out);
         acc_.segments = segments_.data();
-        acc_.capacity = segments_.size();
-        acc_.count = n;
+        acc_.capacity = static_cast<uint32_t>(segments_.size());
+        acc_.count = static_cast<uint32_t>(n);
     }
 
     std::vector<Segment> segments_;

@@ -32,21 +32,22 @@ struct Exact {
 class Accumulating {
 public:
     Accumulating(const core::Gap& gap, size_t pending_capacity)
-        : segments_(1), pending_(pending_capacity) {
-        acc_ = core::make_accumulator(segments_.data.get(), segments_.size, pending_.data.get(),
-                                      pending_.size, gap);
+        : segments_(1),
+          pending_(new unsigned char[core::pending_buffer_bytes(pending_capacity)]) {
+        acc_ = core::make_accumulator(segments_.data.get(), segments_.size, gap);
+        acc_.pending = core::init_pending_buffer(pending_.get(), pending_capacity);
     }
 
     void add_point(int64_t p) {
         if (acc_.count == acc_.capacity) grow();
         if (core::try_add_point(acc_, p)) return;
-        if (acc_.pending_count == acc_.pending_capacity) flush();
+        if (core::pending_full(acc_)) flush();
         core::add_pending(acc_, Segment{p, p, 1});
     }
 
     // The roll-up path: whole segments wait as pending entries.
     void add_segment(const Segment& s) {
-        if (acc_.pending_count == acc_.pending_capacity) flush();
+        if (core::pending_full(acc_)) flush();
         core::add_pending(acc_, s);
     }
 
@@ -72,12 +73,12 @@ private:
     void install(Exact next, size_t count) {
         segments_ = std::move(next);
         acc_.segments = segments_.data.get();
-        acc_.capacity = segments_.size;
-        acc_.count = count;
+        acc_.capacity = static_cast<uint32_t>(segments_.size);
+        acc_.count = static_cast<uint32_t>(count);
     }
 
     Exact segments_;
-    Exact pending_;
+    std::unique_ptr<unsigned char[]> pending_;  // exactly a buffer's bytes, for ASan
     core::Accumulator acc_;
 };
 

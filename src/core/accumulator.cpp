@@ -54,7 +54,7 @@ bool compact(Accumulator& acc) {
             segs[++w] = segs[r];
         }
     }
-    acc.count = w + 1;
+    acc.count = static_cast<uint32_t>(w + 1);
     acc.unjoined = 0;
     acc.hint = 0;
     sync_tail(acc);
@@ -68,7 +68,7 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
     // The last segment starts after the point, so a right neighbour always exists.
     Segment* right = first_after(acc, point);
     Segment* left = right == acc.segments ? nullptr : right - 1;
-    acc.hint = left == nullptr ? 0 : static_cast<size_t>(left - acc.segments);
+    acc.hint = left == nullptr ? 0 : static_cast<uint32_t>(left - acc.segments);
     if (left != nullptr && point <= left->end) {
         ++left->points;
         return true;
@@ -84,7 +84,7 @@ bool add_point_before_last(Accumulator& acc, int64_t point) {
         std::memmove(right + 1, right, (acc.count - at) * sizeof(Segment));
         *right = Segment{point, point, 1};
         ++acc.count;
-        acc.hint = at;
+        acc.hint = static_cast<uint32_t>(at);
         return true;
     }
     if (joins_left && joins_right) {
@@ -116,11 +116,12 @@ void sort_by_start(Segment* segs, size_t n) {
 
 size_t flush_pending(Accumulator& acc, Segment* out) {
     store_tail(acc);
-    sort_by_start(acc.pending, acc.pending_count);
-    MergeCursor cursor =
-        start_merge(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
-    merge_step(cursor, acc.count + acc.pending_count);
-    acc.pending_count = 0;
+    size_t waiting = pending_count(acc);
+    Segment* entries = waiting == 0 ? nullptr : acc.pending->entries;
+    sort_by_start(entries, waiting);
+    MergeCursor cursor = start_merge(acc.segments, acc.count, entries, waiting, acc.gap, out);
+    merge_step(cursor, acc.count + waiting);
+    if (acc.pending != nullptr) acc.pending->count = 0;
     acc.unjoined = 0;
     if (cursor.sink.count > 0) acc.tail = out[cursor.sink.count - 1];
     return cursor.sink.count;

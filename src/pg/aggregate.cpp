@@ -25,27 +25,27 @@ Datum merge_into_state(FunctionCallInfo fcinfo, MemoryContext context, bool roll
     if (into == nullptr) {
         into = pg::new_expanded_state(context, from.gap);
     } else if (rolling_up) {
-        pg::require_same_gap(into->state.acc.gap, from.gap, "roll up");
-    } else if (into->state.acc.gap != from.gap) {
+        pg::require_same_gap(into->acc.gap, from.gap, "roll up");
+    } else if (into->acc.gap != from.gap) {
         reject_changing_gap();
     }
-    pg::add_segments(&into->state, from.segments, from.count);
+    pg::add_segments(&into->acc, into->arrays(), from.segments, from.count);
     return pg::state_datum(into);
 }
 
 // A row that needs nothing but the accumulator's inline step: a point for a state
-// this aggregate already holds, with max_gap spelled as before, finite, and room
-// for one more segment. Calls no server function, allocates nothing, cannot throw.
+// this aggregate already holds, with max_gap spelled as the backend's last one and
+// equal to the group's, finite, and room for one more segment. Calls no server
+// function, allocates nothing, cannot throw.
 bool add_point_fast(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
     ExpandedState* es = pg::our_rw_state(PG_GETARG_DATUM(0));
     if (es == nullptr) return false;
-    pg::AggregateState& st = es->state;
-    const Interval* gap = PG_GETARG_INTERVAL_P(2);
+    core::Accumulator& acc = es->acc;
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
-    return gap->time == st.raw_gap.time && gap->day == st.raw_gap.day &&
-           gap->month == st.raw_gap.month && !TIMESTAMP_NOT_FINITE(ts) &&
-           st.acc.count < st.acc.capacity && core::try_add_point(st.acc, ts);
+    return pg::is_last_gap_spelling(PG_GETARG_INTERVAL_P(2)) &&
+           pg::last_gap_spelling.canonical == acc.gap && !TIMESTAMP_NOT_FINITE(ts) &&
+           acc.count < acc.capacity && core::try_add_point(acc, ts);
 }
 
 // Every other row: the first of a group, NULLs, errors, growth, queued points.
@@ -60,15 +60,14 @@ Datum agg_transfn_general(FunctionCallInfo fcinfo) {
 
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
     if (es == nullptr) {
-        es = pg::new_expanded_state(context, pg::gap_from_interval(gap));
-        es->state.raw_gap = *gap;
+        es = pg::new_expanded_state(context, pg::canonical_gap(gap));
     } else {
-        pg::require_unchanged_gap(es->state.raw_gap, es->state.acc.gap, gap);
+        pg::require_unchanged_gap(es->acc.gap, gap);
     }
     if (TIMESTAMP_NOT_FINITE(ts))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("coverage_agg does not accept infinite timestamps")));
-    pg::add_point(&es->state, ts);
+    pg::add_point(&es->acc, es->arrays(), ts);
     return pg::state_datum(es);
 }
 

@@ -11,11 +11,10 @@ namespace coverage::pg {
 
 namespace {
 
-// The first array, once the inline segments are full: 144 bytes, just over the states
-// context's chunk limit (see states_context), so that every array is a block of its
-// own, which goes back to malloc when the array grows. At 5 segments (a 128-byte
-// chunk) the first arrays of 10,000 groups lay freed on the context's free list at the
-// peak, 1 MB of it.
+// The first array: 144 bytes, just over the states context's chunk limit (see
+// states_context), so that every array is a block of its own, which goes back to
+// malloc when the array grows. At 5 segments (a 128-byte chunk) the first arrays of
+// 10,000 groups lay freed on the context's free list at the peak, 1 MB of it.
 constexpr size_t kFirstArraySegments = 6;
 // Pending entries wait until there are as many as segments (at least 16, at most
 // 1M): each rebuild then costs O(1) amortized per entry, and the buffer never
@@ -36,62 +35,63 @@ core::Segment* allocate_segments(MemoryContext context, size_t n) {
 // peak is 0.8 MB lower and the time the same, by an eighth 0.5 MB lower still but 4%
 // slower (bench/compare_builds.py).
 size_t grown_capacity(size_t capacity, size_t needed) {
-    return std::max(needed, capacity + capacity / 4);
+    return std::max({needed, kFirstArraySegments, capacity + capacity / 4});
 }
 
-// Frees a segment array that acc.segments no longer points to.
-void release_segments(AggregateState* st, core::Segment* segments) {
-    if (segments != st->inline_segments) pfree(segments);
+// Installs `segments`, which hold `count` and have room for `capacity`, in place of
+// the accumulator's array, which goes back to its context.
+void replace_segments(core::Accumulator* acc, core::Segment* segments, size_t count,
+                      size_t capacity) {
+    if (acc->segments != nullptr) pfree(acc->segments);
+    acc->segments = segments;
+    acc->count = static_cast<uint32>(count);
+    acc->capacity = static_cast<uint32>(capacity);
 }
 
-void reserve_segments(AggregateState* st, size_t needed) {
-    core::Accumulator& acc = st->acc;
-    if (needed <= acc.capacity) return;
+void reserve_segments(core::Accumulator* acc, MemoryContext context, size_t needed) {
+    if (needed <= acc->capacity) return;
     check_segment_limit(needed - 1);
-    if (acc.segments == st->inline_segments) {
-        size_t capacity = std::max(needed, kFirstArraySegments);
-        acc.segments = allocate_segments(st->context, capacity);
-        memcpy(acc.segments, st->inline_segments, acc.count * sizeof(core::Segment));
-        acc.capacity = capacity;
-        return;
+    size_t capacity = std::min(grown_capacity(acc->capacity, needed), core::kMaxSegments + 1);
+    size_t bytes = capacity * sizeof(core::Segment);
+    acc->segments = static_cast<core::Segment*>(acc->segments == nullptr
+                                                    ? MemoryContextAllocHuge(context, bytes)
+                                                    : repalloc_huge(acc->segments, bytes));
+    acc->capacity = static_cast<uint32>(capacity);
+}
+
+size_t pending_target(const core::Accumulator* acc) {
+    return std::clamp(static_cast<size_t>(acc->count), kMinPending, kMaxPending);
+}
+
+void reserve_pending(core::Accumulator* acc, MemoryContext context, size_t n) {
+    size_t waiting = core::pending_count(*acc);
+    if (acc->pending != nullptr && waiting + n <= acc->pending->capacity) return;
+    size_t target = std::max(pending_target(acc), n);
+    if (waiting + n > target) {
+        flush(acc, context);
+        waiting = 0;
     }
-    size_t capacity = std::min(grown_capacity(acc.capacity, needed), core::kMaxSegments + 1);
-    acc.segments =
-        static_cast<core::Segment*>(repalloc_huge(acc.segments, capacity * sizeof(core::Segment)));
-    acc.capacity = capacity;
-}
-
-size_t pending_target(const AggregateState* st) {
-    return std::clamp(st->acc.count, kMinPending, kMaxPending);
-}
-
-void reserve_pending(AggregateState* st, size_t n) {
-    core::Accumulator& acc = st->acc;
-    if (acc.pending_count + n <= acc.pending_capacity) return;
-    size_t target = std::max(pending_target(st), n);
-    if (acc.pending_count + n > target) flush(st);
-    size_t needed = acc.pending_count + n;
-    if (needed <= acc.pending_capacity) return;
-    size_t capacity = std::max(target, needed);
-    acc.pending = acc.pending == nullptr ? allocate_segments(st->context, capacity)
-                                         : static_cast<core::Segment*>(repalloc_huge(
-                                               acc.pending, capacity * sizeof(core::Segment)));
-    acc.pending_capacity = capacity;
+    if (acc->pending != nullptr && waiting + n <= acc->pending->capacity) return;
+    size_t capacity = std::max(target, waiting + n);
+    size_t bytes = core::pending_buffer_bytes(capacity);
+    if (acc->pending == nullptr) {
+        acc->pending = core::init_pending_buffer(MemoryContextAllocHuge(context, bytes), capacity);
+    } else {
+        acc->pending = static_cast<core::PendingBuffer*>(repalloc_huge(acc->pending, bytes));
+        acc->pending->capacity = static_cast<uint32>(capacity);
+    }
 }
 
 // Replaces the segment array by its merge with `segs`; the caller has flushed.
-void merge_into(AggregateState* st, const core::Segment* segs, size_t n) {
-    core::Accumulator& acc = st->acc;
-    size_t capacity = acc.count + n + 1;
-    core::Segment* out = allocate_segments(st->context, capacity);
-    size_t count = merge_segments(acc.segments, acc.count, segs, n, acc.gap, out);
-    acc.unjoined = 0;
-    release_segments(st, acc.segments);
-    acc.segments = out;
-    acc.count = count;
-    acc.capacity = capacity;
-    core::sync_tail(acc);
+void merge_into(core::Accumulator* acc, MemoryContext context, const core::Segment* segs,
+                size_t n) {
+    size_t capacity = acc->count + n + 1;
+    core::Segment* out = allocate_segments(context, capacity);
+    size_t count = merge_segments(acc->segments, acc->count, segs, n, acc->gap, out);
     check_segment_limit(count);
+    acc->unjoined = 0;
+    replace_segments(acc, out, count, capacity);
+    core::sync_tail(*acc);
 }
 
 // Pending entries are sorted in runs of this many, with interrupt checks between: one
@@ -102,11 +102,12 @@ constexpr size_t kSortRun = 1 << 16;
 // front of the pending buffer. Runs are sorted one by one, then merged pairwise by
 // merge_segments, which checks for interrupts too. A cancel may leave the buffer half
 // merged; the state is then discarded with the aborted query, like any other.
-void join_pending(AggregateState* st) {
-    core::Accumulator& acc = st->acc;
-    size_t n = acc.pending_count;
+void join_pending(core::Accumulator* acc, MemoryContext context) {
+    if (acc->pending == nullptr) return;
+    core::Segment* entries = acc->pending->entries;
+    size_t n = acc->pending->count;
     for (size_t i = 0; i < n; i += kSortRun) {
-        core::sort_by_start(acc.pending + i, std::min(kSortRun, n - i));
+        core::sort_by_start(entries + i, std::min(kSortRun, n - i));
         CHECK_FOR_INTERRUPTS();
     }
     size_t runs = (n + kSortRun - 1) / kSortRun;
@@ -115,8 +116,8 @@ void join_pending(AggregateState* st) {
     // two neighbouring runs fits the slot of the first, in the other buffer.
     auto* length = static_cast<size_t*>(palloc(runs * sizeof(size_t)));
     for (size_t r = 0; r < runs; ++r) length[r] = std::min(kSortRun, n - r * kSortRun);
-    core::Segment* scratch = allocate_segments(st->context, n);
-    core::Segment* from = acc.pending;
+    core::Segment* scratch = allocate_segments(context, n);
+    core::Segment* from = entries;
     core::Segment* to = scratch;
     for (size_t width = 1; width < runs; width *= 2) {
         for (size_t r = 0; r < runs; r += 2 * width) {
@@ -127,47 +128,34 @@ void join_pending(AggregateState* st) {
                 continue;
             }
             length[r] = merge_segments(from + r * kSortRun, length[r], from + partner * kSortRun,
-                                       length[partner], acc.gap, out);
+                                       length[partner], acc->gap, out);
         }
         std::swap(from, to);
     }
-    if (from != acc.pending) memcpy(acc.pending, from, length[0] * sizeof(core::Segment));
-    acc.pending_count = length[0];
+    if (from != entries) memcpy(entries, from, length[0] * sizeof(core::Segment));
+    acc->pending->count = static_cast<uint32>(length[0]);
     pfree(scratch);
     pfree(length);
 }
 
 }  // namespace
 
-void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap) {
-    *st = AggregateState{};
-    st->context = context;
-    st->acc.gap = gap;
-    st->acc.segments = st->inline_segments;
-    st->acc.capacity = kInlineSegments;
-    st->raw_gap.day = gap.days;
-    st->raw_gap.time = gap.usecs;
-}
-
-void flush(AggregateState* st) {
-    core::Accumulator& acc = st->acc;
-    core::store_tail(acc);
-    if (!core::needs_flush(acc)) return;
+void flush(core::Accumulator* acc, MemoryContext context) {
+    core::store_tail(*acc);
+    if (!core::needs_flush(*acc)) return;
     // Sorted, joined and merged in steps that check for interrupts: a flush can join a
     // million pending entries into tens of millions of segments.
-    join_pending(st);
-    size_t capacity = core::flushed_bound(acc) + 1;
-    core::Segment* out = allocate_segments(st->context, capacity);
-    size_t count =
-        merge_segments(acc.segments, acc.count, acc.pending, acc.pending_count, acc.gap, out);
-    acc.pending_count = 0;
-    acc.unjoined = 0;
-    release_segments(st, acc.segments);
-    acc.segments = out;
-    acc.count = count;
-    acc.capacity = capacity;
-    core::sync_tail(acc);
+    join_pending(acc, context);
+    size_t capacity = core::flushed_bound(*acc) + 1;
+    core::Segment* out = allocate_segments(context, capacity);
+    size_t waiting = core::pending_count(*acc);
+    const core::Segment* entries = waiting == 0 ? nullptr : acc->pending->entries;
+    size_t count = merge_segments(acc->segments, acc->count, entries, waiting, acc->gap, out);
     check_segment_limit(count);
+    if (acc->pending != nullptr) acc->pending->count = 0;
+    acc->unjoined = 0;
+    replace_segments(acc, out, count, capacity);
+    core::sync_tail(*acc);
 }
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name) {
@@ -184,9 +172,18 @@ const Interval* gap_arg(FunctionCallInfo fcinfo, int n) {
     return PG_GETARG_INTERVAL_P(n);
 }
 
-void require_unchanged_gap(const Interval& raw, const core::Gap& canonical, const Interval* gap) {
-    if (memcmp(&raw, gap, sizeof(Interval)) != 0 && gap_from_interval(gap) != canonical)
-        reject_changing_gap();
+GapSpelling last_gap_spelling{};
+
+core::Gap canonical_gap(const Interval* gap) {
+    if (!is_last_gap_spelling(gap)) {
+        core::Gap canonical = gap_from_interval(gap);
+        last_gap_spelling = GapSpelling{*gap, canonical, true};
+    }
+    return last_gap_spelling.canonical;
+}
+
+void require_unchanged_gap(const core::Gap& group_gap, const Interval* gap) {
+    if (canonical_gap(gap) != group_gap) reject_changing_gap();
 }
 
 void reject_changing_gap() {
@@ -195,37 +192,36 @@ void reject_changing_gap() {
     pg_unreachable();
 }
 
-void add_point(AggregateState* st, int64 point) {
-    core::Accumulator& acc = st->acc;
-    if (acc.count == acc.capacity) reserve_segments(st, acc.count + 1);
-    if (core::try_add_point(acc, point)) return;
-    reserve_pending(st, 1);
-    core::add_pending(acc, core::Segment{point, point, 1});
+void add_point(core::Accumulator* acc, MemoryContext context, int64 point) {
+    if (acc->count == acc->capacity) reserve_segments(acc, context, acc->count + 1);
+    if (core::try_add_point(*acc, point)) return;
+    reserve_pending(acc, context, 1);
+    core::add_pending(*acc, core::Segment{point, point, 1});
 }
 
-void add_segments(AggregateState* st, const core::Segment* segs, size_t n) {
-    core::Accumulator& acc = st->acc;
+void add_segments(core::Accumulator* acc, MemoryContext context, const core::Segment* segs,
+                  size_t n) {
     if (n == 0) return;
-    core::store_tail(acc);
-    const core::Segment* last = acc.count > 0 ? &acc.segments[acc.count - 1] : nullptr;
-    bool all_after = acc.pending_count == 0 &&
-                     (last == nullptr ||
-                      (segs[0].start > last->end && !acc.gap.joins(last->end, segs[0].start)));
+    core::store_tail(*acc);
+    const core::Segment* last = acc->count > 0 ? &acc->segments[acc->count - 1] : nullptr;
+    bool all_after =
+        core::pending_count(*acc) == 0 &&
+        (last == nullptr || (segs[0].start > last->end && !acc->gap.joins(last->end, segs[0].start)));
     if (all_after) {  // time-ordered roll-ups: a plain append
-        reserve_segments(st, acc.count + n + 1);
-        memcpy(acc.segments + acc.count, segs, n * sizeof(core::Segment));
-        acc.count += n;
-        core::sync_tail(acc);
+        reserve_segments(acc, context, acc->count + n + 1);
+        memcpy(acc->segments + acc->count, segs, n * sizeof(core::Segment));
+        acc->count += static_cast<uint32>(n);
+        core::sync_tail(*acc);
         return;
     }
-    if (n > pending_target(st)) {
-        flush(st);
-        merge_into(st, segs, n);
+    if (n > pending_target(acc)) {
+        flush(acc, context);
+        merge_into(acc, context, segs, n);
         return;
     }
-    reserve_pending(st, n);
-    memcpy(acc.pending + acc.pending_count, segs, n * sizeof(core::Segment));
-    acc.pending_count += n;
+    reserve_pending(acc, context, n);
+    memcpy(acc->pending->entries + acc->pending->count, segs, n * sizeof(core::Segment));
+    acc->pending->count += static_cast<uint32>(n);
 }
 
 }  // namespace coverage::pg

@@ -1,5 +1,5 @@
-// The transition state shared by coverage_agg and rollup: a core Accumulator
-// whose arrays are palloc'd in the memory context that holds the state.
+// The transition state shared by coverage_agg, rollup and refresh's fold: a core
+// Accumulator whose arrays are palloc'd in a memory context of the aggregate.
 //
 // Why plain arrays and no C++ object: the state must outlive every C++ scope and
 // be freed with its context (final functions may run more than once, and an
@@ -12,37 +12,48 @@
 
 namespace coverage::pg {
 
-// The segments a state holds in itself before it needs an array: a state with a few
-// segments allocates nothing more, and the 184 bytes of an expanded state's other
-// fields plus these fill the 256-byte chunk its allocator rounds them up to anyway.
-constexpr size_t kInlineSegments = 3;
-
-struct AggregateState {
-    // (first, so that with the accumulator's leading fields it shares the cache lines
-    // of the expanded object's header)
-    Interval raw_gap;  // the max_gap as first given: a cheap same-gap test per row
-    core::Accumulator acc;
-    MemoryContext context;  // holds both arrays (but see inline_segments)
-    // acc.segments until more are needed; the state must therefore stay where
-    // init_state put it.
-    core::Segment inline_segments[kInlineSegments];
-};
-
-// Sets up, in place, an empty state whose arrays live in `context`.
-void init_state(AggregateState* st, MemoryContext context, const core::Gap& gap);
-void add_point(AggregateState* st, int64 point);
-void add_segments(AggregateState* st, const core::Segment* segs, size_t n);
-// Joins the pending entries so that acc.segments alone holds the result.
-void flush(AggregateState* st);
+// An accumulator's arrays live in a memory context its owner names on every call that
+// may allocate: the expanded object's own context (expanded_state.hpp), or the fold's
+// aggregate context (pending_fold.cpp). The accumulator itself holds no context: with
+// its object header it fills a 128-byte chunk (see core::Accumulator), and the context
+// would take it to the next size, 256 bytes.
+//
+// The first array is allocated by the first point.
+inline core::Accumulator new_accumulator(const core::Gap& gap) {
+    return core::make_accumulator(nullptr, 0, gap);
+}
+void add_point(core::Accumulator* acc, MemoryContext context, int64 point);
+void add_segments(core::Accumulator* acc, MemoryContext context, const core::Segment* segs,
+                  size_t n);
+// Joins the pending entries so that acc->segments alone holds the result.
+void flush(core::Accumulator* acc, MemoryContext context);
 
 // What the transition functions of coverage_agg and of refresh's fold share.
 // The context of the aggregate that calls `name`; an error outside an aggregate.
 MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name);
 // Argument `n`, a max_gap: 22004 when NULL.
 const Interval* gap_arg(FunctionCallInfo fcinfo, int n);
-// 22023 unless `gap` is the tolerance a group began with, given as `raw` and
-// canonically as `canonical` (equal tolerances may be spelled differently).
-void require_unchanged_gap(const Interval& raw, const core::Gap& canonical, const Interval* gap);
+// The max_gap this backend canonicalized last, as given and in canonical form. Every
+// row passes a max_gap, nearly always the same interval, so checking a row's against
+// its group's costs a compare with this (which stays in the cache) and one with the
+// group's canonical gap; a state need not keep the interval as it was given.
+struct GapSpelling {
+    Interval raw;
+    core::Gap canonical;
+    bool known;
+};
+extern GapSpelling last_gap_spelling;
+
+inline bool is_last_gap_spelling(const Interval* gap) {
+    const Interval& raw = last_gap_spelling.raw;
+    return last_gap_spelling.known && gap->time == raw.time && gap->day == raw.day &&
+           gap->month == raw.month;
+}
+// `gap` in canonical form: 22023 for a month part or a negative interval.
+core::Gap canonical_gap(const Interval* gap);
+// 22023 unless `gap` is the tolerance a group began with, `group_gap` (equal
+// tolerances may be spelled differently).
+void require_unchanged_gap(const core::Gap& group_gap, const Interval* gap);
 [[noreturn]] void reject_changing_gap();
 
 }  // namespace coverage::pg

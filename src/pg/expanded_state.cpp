@@ -12,15 +12,15 @@ namespace {
 
 Size flat_size(ExpandedObjectHeader* header) {
     auto* es = reinterpret_cast<ExpandedState*>(header);
-    call_guarded([es] { flush(&es->state); });
-    return value_size(es->state.acc.count);
+    call_guarded([es] { flush(&es->acc, es->arrays()); });
+    return value_size(es->acc.count);
 }
 
 void flatten_into(ExpandedObjectHeader* header, void* result, Size size) {
     auto* es = reinterpret_cast<ExpandedState*>(header);
-    const core::Accumulator& acc = es->state.acc;
+    const core::Accumulator& acc = es->acc;
     // flat_size ran first and joined the pending entries.
-    Assert(acc.pending_count == 0 && size == value_size(acc.count));
+    Assert(core::pending_count(acc) == 0 && size == value_size(acc.count));
     auto* v = static_cast<CoverageValue*>(result);
     write_value_header(v, size, acc.gap, acc.count);
     if (acc.count > 0) memcpy(segments_of(v), acc.segments, acc.count * sizeof(core::Segment));
@@ -81,7 +81,7 @@ ExpandedState* new_expanded_state(MemoryContext parent, const core::Gap& gap) {
     MemoryContext context = states_context(parent);
     auto* es = static_cast<ExpandedState*>(MemoryContextAlloc(parent, sizeof(ExpandedState)));
     EOH_init_header(&es->header, &kStateMethods, context);
-    init_state(&es->state, context, gap);
+    es->acc = new_accumulator(gap);
     return es;
 }
 
@@ -93,15 +93,15 @@ ExpandedState* writable_state_arg(FunctionCallInfo fcinfo, int n, MemoryContext 
     }
     SegmentsView view = segments_arg(fcinfo, n);
     ExpandedState* es = new_expanded_state(parent, view.gap);
-    add_segments(&es->state, view.segments, view.count);
+    add_segments(&es->acc, es->arrays(), view.segments, view.count);
     return es;
 }
 
 SegmentsView segments_arg(FunctionCallInfo fcinfo, int n) {
     ExpandedState* es = as_our_object(PG_GETARG_DATUM(n));
     if (es != nullptr) {
-        flush(&es->state);
-        return SegmentsView{es->state.acc.gap, es->state.acc.segments, es->state.acc.count};
+        flush(&es->acc, es->arrays());
+        return SegmentsView{es->acc.gap, es->acc.segments, es->acc.count};
     }
     const CoverageValue* v = value_arg(fcinfo, n);
     return SegmentsView{gap_of(v), segments_of(v), static_cast<size_t>(v->count)};

@@ -33,14 +33,13 @@ struct KeyRef {
 struct FoldEntry {
     KeyRef key;  // must come first: dynahash keys start the entry
     int64 infinite;
-    pg::AggregateState state;
+    core::Accumulator acc;  // arrays in FoldState::context
 };
 
 // Lives in the aggregate context, with the table and every entity's arrays.
 struct FoldState {
     MemoryContext context;
     HTAB* entities;
-    Interval raw_gap;
     core::Gap gap;
     // The entry of each key number of the batch being read.
     FoldEntry** by_number;
@@ -60,11 +59,10 @@ int compare_keys(const void* a, const void* b, Size) {
     return memcmp(x->data, y->data, x->length);
 }
 
-FoldState* new_fold_state(MemoryContext context, const Interval* raw_gap) {
+FoldState* new_fold_state(MemoryContext context, const Interval* gap) {
     auto* fs = static_cast<FoldState*>(MemoryContextAllocZero(context, sizeof(FoldState)));
     fs->context = context;
-    fs->raw_gap = *raw_gap;
-    fs->gap = pg::gap_from_interval(raw_gap);
+    fs->gap = pg::canonical_gap(gap);
     HASHCTL ctl;
     ctl.keysize = sizeof(KeyRef);
     ctl.entrysize = sizeof(FoldEntry);
@@ -89,7 +87,7 @@ FoldEntry* entry_for(FoldState* fs, const char* data, uint32 length) {
         memcpy(copy, data, length);
         entry->key = KeyRef{copy, length};
         entry->infinite = 0;
-        pg::init_state(&entry->state, fs->context, fs->gap);
+        entry->acc = pg::new_accumulator(fs->gap);
     }
     return entry;
 }
@@ -113,7 +111,7 @@ void fold_batch(FoldState* fs, bytea* batch) {
         if (TIMESTAMP_NOT_FINITE(point.ts)) {
             ++entry->infinite;
         } else {
-            pg::add_point(&entry->state, point.ts);
+            pg::add_point(&entry->acc, fs->context, point.ts);
         }
         pg::check_interrupts_every(count++);
     }
@@ -137,7 +135,7 @@ COVERAGE_FUNCTION(coverage_fold_pending_transfn) {
     const Interval* gap = pg::gap_arg(fcinfo, 2);
     FoldState* fs = PG_ARGISNULL(0) ? new_fold_state(context, gap)
                                     : reinterpret_cast<FoldState*>(PG_GETARG_POINTER(0));
-    pg::require_unchanged_gap(fs->raw_gap, fs->gap, gap);
+    pg::require_unchanged_gap(fs->gap, gap);
     if (!PG_ARGISNULL(1)) fold_batch(fs, PG_GETARG_BYTEA_PP(1));
     PG_RETURN_POINTER(fs);
 }
@@ -161,8 +159,8 @@ COVERAGE_FUNCTION(coverage_fold_pending_finalfn) {
     while (auto* entry = static_cast<FoldEntry*>(hash_seq_search(&scan))) {
         keys[i] = PointerGetDatum(
             cstring_to_text_with_len(entry->key.data, static_cast<int>(entry->key.length)));
-        pg::flush(&entry->state);
-        const core::Accumulator& acc = entry->state.acc;
+        pg::flush(&entry->acc, fs->context);
+        const core::Accumulator& acc = entry->acc;
         no_coverage[i] = acc.count == 0;
         coverages[i] = acc.count == 0
                            ? Datum(0)

@@ -65,8 +65,8 @@ TEST(Accumulator, BridgingPointJoinsTwoSegments) {
 // look at its state between points.
 struct FixedAccumulator {
     FixedAccumulator(size_t capacity, int64_t gap_usecs) : segs(capacity), pending(8) {
-        acc = core::make_accumulator(segs.data(), segs.size(), pending.data(), pending.size(),
-                                     core::make_gap(0, 0, gap_usecs));
+        acc = core::make_accumulator(segs.data(), segs.size(), core::make_gap(0, 0, gap_usecs));
+        acc.pending = pending.get();
     }
     std::vector<Segment> segments() {
         core::store_tail(acc);
@@ -78,7 +78,7 @@ struct FixedAccumulator {
         return out;
     }
     std::vector<Segment> segs;
-    std::vector<Segment> pending;
+    PendingStorage pending;
     core::Accumulator acc;
 };
 
@@ -92,7 +92,7 @@ TEST(Accumulator, BridgeStretchesInPlaceUntilTheFlush) {
     ASSERT_EQ(acc.count, 3u);
     EXPECT_TRUE(core::try_add_point(acc, 10));  // bridges [0] and [20]
     EXPECT_TRUE(core::try_add_point(acc, 15));  // between them still
-    EXPECT_EQ(acc.pending_count, 0u);
+    EXPECT_EQ(core::pending_count(acc), 0u);
     EXPECT_EQ(acc.unjoined, 1u);
     EXPECT_TRUE(core::needs_flush(acc));
     expect_same(f.segments(), {Segment{0, 15, 3}, Segment{20, 20, 1}, Segment{40, 40, 1}});
@@ -109,7 +109,7 @@ TEST(Accumulator, BridgesJoinedInPlaceOnceHalfTheSegmentsWait) {
     EXPECT_EQ(acc.count, 6u);
     EXPECT_EQ(acc.unjoined, 3u);
     EXPECT_TRUE(core::try_add_point(acc, 30));  // joins the waiting pairs, then bridges
-    EXPECT_EQ(acc.pending_count, 0u);
+    EXPECT_EQ(core::pending_count(acc), 0u);
     EXPECT_EQ(acc.unjoined, 1u);
     expect_same(f.segments(), {Segment{0, 30, 4}, Segment{40, 60, 3}, Segment{80, 100, 3}});
     EXPECT_EQ(acc.tail.start, 80);

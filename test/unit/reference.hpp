@@ -34,20 +34,34 @@ inline std::vector<Segment> reference_segments(std::vector<int64_t> points, cons
     return out;
 }
 
+// Memory for a pending buffer of `capacity` entries, for the accumulators of the tests.
+class PendingStorage {
+public:
+    explicit PendingStorage(size_t capacity)
+        : memory_(capacity + 1), buffer_(core::init_pending_buffer(memory_.data(), capacity)) {}
+    PendingStorage(const PendingStorage&) = delete;
+    PendingStorage& operator=(const PendingStorage&) = delete;
+    core::PendingBuffer* get() { return buffer_; }
+
+private:
+    std::vector<Segment> memory_;  // (a Segment more than the entries: room for the count)
+    core::PendingBuffer* buffer_;
+};
+
 // The accumulator with std::vector storage and deliberately small buffers, so
 // that flushes, bridges and growth happen often.
 class VectorAccumulator {
 public:
     explicit VectorAccumulator(const Gap& gap, size_t pending_capacity = 4)
         : segments_(1), pending_(pending_capacity) {
-        acc_ = core::make_accumulator(segments_.data(), segments_.size(), pending_.data(),
-                                      pending_.size(), gap);
+        acc_ = core::make_accumulator(segments_.data(), segments_.size(), gap);
+        acc_.pending = pending_.get();
     }
 
     void add(int64_t p) {
         if (acc_.count == acc_.capacity) grow(acc_.capacity * 2);
         if (core::try_add_point(acc_, p)) return;
-        if (acc_.pending_count == acc_.pending_capacity) flush();
+        if (core::pending_full(acc_)) flush();
         core::add_pending(acc_, Segment{p, p, 1});
     }
 
@@ -56,8 +70,8 @@ public:
         size_t n = core::flush_pending(acc_, out.data());
         segments_.swap(out);
         acc_.segments = segments_.data();
-        acc_.capacity = segments_.size();
-        acc_.count = n;
+        acc_.capacity = static_cast<uint32_t>(segments_.size());
+        acc_.count = static_cast<uint32_t>(n);
     }
 
     std::vector<Segment> result() {
@@ -69,11 +83,11 @@ private:
     void grow(size_t capacity) {
         segments_.resize(capacity);
         acc_.segments = segments_.data();
-        acc_.capacity = capacity;
+        acc_.capacity = static_cast<uint32_t>(capacity);
     }
 
     std::vector<Segment> segments_;
-    std::vector<Segment> pending_;
+    PendingStorage pending_;
     core::Accumulator acc_;
 };
 

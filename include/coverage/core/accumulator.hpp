@@ -8,11 +8,39 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "coverage/core/types.hpp"
 
 namespace coverage::core {
 
+// Entries not yet joined into an accumulator's segments: any order, may overlap. A
+// point that would bridge two segments or open one in the middle waits here, so that
+// the array is rebuilt once per many such points instead of once per point. Most
+// states never need one, so the accumulator holds a pointer, and the count and room
+// live with the entries.
+struct PendingBuffer {
+    uint32_t count;
+    uint32_t capacity;
+    Segment entries[];  // `capacity` of them (a flexible array member, as in C)
+};
+
+// The bytes a buffer of `capacity` entries takes.
+constexpr size_t pending_buffer_bytes(size_t capacity) {
+    return offsetof(PendingBuffer, entries) + capacity * sizeof(Segment);
+}
+// An empty buffer in `memory` (at least pending_buffer_bytes(capacity), aligned as a
+// Segment).
+inline PendingBuffer* init_pending_buffer(void* memory, size_t capacity) {
+    auto* buffer = static_cast<PendingBuffer*>(memory);
+    buffer->count = 0;
+    buffer->capacity = static_cast<uint32_t>(capacity);
+    return buffer;
+}
+
+// 80 bytes, so that a PostgreSQL expanded object around it (48 bytes of header) fills
+// a 128-byte chunk: counts are 32-bit (a value holds at most kMaxSegments) and what
+// the common path never reads (the pending entries) is behind a pointer.
 struct Accumulator {
     // The fields the common path reads come first, so that with the header of the
     // state around them they take as few cache lines as they can.
@@ -22,15 +50,15 @@ struct Accumulator {
     // array calls store_tail first; whoever replaces the array or its last segment
     // calls sync_tail.
     Segment tail{};
-    size_t count = 0;     // segments[0, count) hold the segments
-    size_t capacity = 0;  // room in `segments`
+    uint32_t count = 0;     // segments[0, count) hold the segments
+    uint32_t capacity = 0;  // room in `segments`
     Gap gap;
     // Sorted by start, disjoint, neighbours more than gap apart (but see `unjoined`).
     Segment* segments = nullptr;
     // The segment a point before the last one touched most recently. Sources read
     // one after the other each replay time in order, so the next such point lands
     // at this segment or the one after; only a stale hint costs a binary search.
-    size_t hint = 0;
+    uint32_t hint = 0;
     // Neighbours that lie within gap of each other because a point that bridged
     // them stretched the left one in place instead of queuing; a flush joins them.
     // Bridging points are most of what a second source adds (snapshots filling the
@@ -39,25 +67,27 @@ struct Accumulator {
     // segments, add_point_before_last joins them in place (or, for a long array,
     // queues further bridges for the caller's flush), so that shuffled input, where
     // most points bridge, still gets its array shrunk.
-    size_t unjoined = 0;
-    // Entries not yet joined into `segments`: any order, may overlap. A point that
-    // would bridge two segments or open one in the middle waits here, so that the
-    // array is rebuilt once per many such points instead of once per point.
-    Segment* pending = nullptr;
-    size_t pending_count = 0;
-    size_t pending_capacity = 0;
+    uint32_t unjoined = 0;
+    PendingBuffer* pending = nullptr;  // none until a point needs to wait
 };
+static_assert(sizeof(Accumulator) == 80, "an accumulator and its object header fill 128 bytes");
+static_assert(kMaxSegments < UINT32_MAX, "segment counts fit 32 bits");
 
-// An empty accumulator over arrays the caller owns.
-inline Accumulator make_accumulator(Segment* segments, size_t capacity, Segment* pending,
-                                    size_t pending_capacity, const Gap& gap) {
+// An empty accumulator over a segment array the caller owns.
+inline Accumulator make_accumulator(Segment* segments, size_t capacity, const Gap& gap) {
     Accumulator acc;
     acc.segments = segments;
-    acc.capacity = capacity;
-    acc.pending = pending;
-    acc.pending_capacity = pending_capacity;
+    acc.capacity = static_cast<uint32_t>(capacity);
     acc.gap = gap;
     return acc;
+}
+
+inline size_t pending_count(const Accumulator& acc) {
+    return acc.pending == nullptr ? 0 : acc.pending->count;
+}
+// Whether add_pending needs the caller to provide room first.
+inline bool pending_full(const Accumulator& acc) {
+    return acc.pending == nullptr || acc.pending->count == acc.pending->capacity;
 }
 
 inline void sync_tail(Accumulator& acc) {
@@ -101,13 +131,13 @@ inline bool try_add_point(Accumulator& acc, int64_t point) {
 }
 
 inline void add_pending(Accumulator& acc, const Segment& s) {
-    acc.pending[acc.pending_count++] = s;
+    acc.pending->entries[acc.pending->count++] = s;
 }
 
 // Segments the state holds once pending entries are joined: an upper bound for
 // the output array of flush_pending.
 inline size_t flushed_bound(const Accumulator& acc) {
-    return acc.count + acc.pending_count;
+    return acc.count + pending_count(acc);
 }
 
 // Sorts segments by start: what flush_pending does to the pending entries first, for
@@ -116,7 +146,7 @@ void sort_by_start(Segment* segs, size_t n);
 
 // Whether flush_pending has anything to do.
 inline bool needs_flush(const Accumulator& acc) {
-    return acc.pending_count > 0 || acc.unjoined > 0;
+    return pending_count(acc) > 0 || acc.unjoined > 0;
 }
 
 // Joins the pending entries (and unjoined neighbours) into the segments, writing the
