@@ -99,6 +99,20 @@ SELECT coverage.coverage_agg(ts, '1 minute') FROM (VALUES ('infinity'::timestamp
 SELECT coverage.coverage_agg(ts, '1 minute') FROM (VALUES (now()), ('-infinity')) s(ts);
 SELECT coverage.coverage_agg(ts, g)
 FROM (VALUES (now(), '1 minute'::interval), (now(), '2 minutes')) s(ts, g);
+-- Groups of different tolerances, rows interleaved, each group's rows in turn: each
+-- group keeps its own, and a change within a group is caught even when the new
+-- max_gap is the one the row before (another group's) used.
+SELECT k, coverage.coverage_agg(ts, g)
+FROM (VALUES ('a', '2024-01-01 00:00'::timestamptz, '1 minute'::interval),
+             ('b', '2024-01-01 00:00', '5 minutes'), ('a', '2024-01-01 00:03', '60 s'),
+             ('b', '2024-01-01 00:03', '5 minutes'), ('a', '2024-01-01 00:04', '1 minute'),
+             ('b', '2024-01-01 00:10', '300 s')) s(k, ts, g)
+GROUP BY k ORDER BY k;
+SELECT k, coverage.coverage_agg(ts, g)
+FROM (VALUES ('a', '2024-01-01 00:00'::timestamptz, '1 minute'::interval),
+             ('b', '2024-01-01 00:00', '5 minutes'), ('a', '2024-01-01 00:03', '1 minute'),
+             ('b', '2024-01-01 00:03', '1 minute')) s(k, ts, g)
+GROUP BY k;
 -- SQLSTATEs of the errors above.
 \set VERBOSITY sqlstate
 SELECT coverage.coverage_agg(ts, NULL) FROM (VALUES (now())) s(ts);
