@@ -32,8 +32,7 @@ struct Exact {
 class Accumulating {
 public:
     Accumulating(const core::Gap& gap, size_t pending_capacity)
-        : segments_(1),
-          pending_(new unsigned char[core::pending_buffer_bytes(pending_capacity)]) {
+        : segments_(1), pending_(new unsigned char[core::pending_buffer_bytes(pending_capacity)]) {
         acc_ = core::make_accumulator(segments_.data.get(), segments_.size, gap);
         acc_.pending = core::init_pending_buffer(pending_.get(), pending_capacity);
     }

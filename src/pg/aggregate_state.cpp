@@ -205,9 +205,9 @@ void add_segments(core::Accumulator* acc, MemoryContext context, const core::Seg
     if (n == 0) return;
     core::store_tail(*acc);
     const core::Segment* last = acc->count > 0 ? &acc->segments[acc->count - 1] : nullptr;
-    bool all_after =
-        core::pending_count(*acc) == 0 &&
-        (last == nullptr || (segs[0].start > last->end && !acc->gap.joins(last->end, segs[0].start)));
+    bool all_after = core::pending_count(*acc) == 0 &&
+                     (last == nullptr ||
+                      (segs[0].start > last->end && !acc->gap.joins(last->end, segs[0].start)));
     if (all_after) {  // time-ordered roll-ups: a plain append
         reserve_segments(acc, context, acc->count + n + 1);
         memcpy(acc->segments + acc->count, segs, n * sizeof(core::Segment));
