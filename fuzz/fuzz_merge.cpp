@@ -38,7 +38,7 @@ public:
     }
 
     void add_point(int64_t p) {
-        if (acc_.count == acc_.capacity) grow();
+        if (!core::has_room_for(acc_, p)) grow();
         if (core::try_add_point(acc_, p)) return;
         if (core::pending_full(acc_)) flush();
         core::add_pending(acc_, Segment{p, p, 1});
@@ -51,6 +51,7 @@ public:
     }
 
     void flush() {
+        if (acc_.count > acc_.capacity) grow();  // the last segment's slot
         Exact out(core::flushed_bound(acc_));
         size_t n = core::flush_pending(acc_, out.data.get());
         fuzz::require(n <= out.size, "flush stays within its bound");
@@ -64,8 +65,10 @@ public:
 
 private:
     void grow() {
-        Exact bigger(acc_.capacity * 2);
-        std::copy(acc_.segments, acc_.segments + acc_.count, bigger.data.get());
+        // (an appended segment may have filled the array, the last one left outside)
+        Exact bigger(std::max<size_t>(acc_.capacity * 2, acc_.count + 1));
+        size_t held = std::min<size_t>(acc_.count, acc_.capacity);
+        std::copy(acc_.segments, acc_.segments + held, bigger.data.get());
         install(std::move(bigger), acc_.count);
     }
 

@@ -35,7 +35,7 @@ Datum merge_into_state(FunctionCallInfo fcinfo, MemoryContext context, bool roll
 
 // A row that needs nothing but the accumulator's inline step: a point for a state
 // this aggregate already holds, with max_gap spelled as the backend's last one and
-// equal to the group's, finite, and room for one more segment. Calls no server
+// equal to the group's, finite, and room enough in the array. Calls no server
 // function, allocates nothing, cannot throw.
 bool add_point_fast(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
@@ -45,7 +45,7 @@ bool add_point_fast(FunctionCallInfo fcinfo) {
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
     return pg::is_last_gap_spelling(PG_GETARG_INTERVAL_P(2)) &&
            pg::last_gap_spelling.canonical == acc.gap && !TIMESTAMP_NOT_FINITE(ts) &&
-           acc.count < acc.capacity && core::try_add_point(acc, ts);
+           core::has_room_for(acc, ts) && core::try_add_point(acc, ts);
 }
 
 // Every other row: the first of a group, NULLs, errors, growth, queued points.

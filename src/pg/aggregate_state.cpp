@@ -49,15 +49,28 @@ void replace_segments(core::Accumulator* acc, core::Segment* segments, size_t co
     acc->capacity = static_cast<uint32>(capacity);
 }
 
-void reserve_segments(core::Accumulator* acc, MemoryContext context, size_t needed) {
-    if (needed <= acc->capacity) return;
-    check_segment_limit(needed - 1);
-    size_t capacity = std::min(grown_capacity(acc->capacity, needed), core::kMaxSegments + 1);
+// Gives the array room for `capacity` segments, keeping the ones it holds.
+void resize_segments(core::Accumulator* acc, MemoryContext context, size_t capacity) {
     size_t bytes = capacity * sizeof(core::Segment);
     acc->segments = static_cast<core::Segment*>(acc->segments == nullptr
                                                     ? MemoryContextAllocHuge(context, bytes)
                                                     : repalloc_huge(acc->segments, bytes));
     acc->capacity = static_cast<uint32>(capacity);
+}
+
+void reserve_segments(core::Accumulator* acc, MemoryContext context, size_t needed) {
+    if (needed <= acc->capacity) return;
+    check_segment_limit(needed - 1);
+    resize_segments(acc, context,
+                    std::min(grown_capacity(acc->capacity, needed), core::kMaxSegments + 1));
+}
+
+// Writes the last segment back to the array, first giving it its slot when an appended
+// segment filled the array (see core::has_room_for): that slot alone, since whoever
+// reads the array mostly replaces it or hands it out next.
+void store_tail(core::Accumulator* acc, MemoryContext context) {
+    if (acc->count > acc->capacity) resize_segments(acc, context, acc->count);
+    core::store_tail(*acc);
 }
 
 size_t pending_target(const core::Accumulator* acc) {
@@ -142,7 +155,7 @@ void join_pending(core::Accumulator* acc, MemoryContext context) {
 }  // namespace
 
 void flush(core::Accumulator* acc, MemoryContext context) {
-    core::store_tail(*acc);
+    store_tail(acc, context);
     if (!core::needs_flush(*acc)) return;
     // Sorted, joined and merged in steps that check for interrupts: a flush can join a
     // million pending entries into tens of millions of segments.
@@ -194,7 +207,7 @@ void reject_changing_gap() {
 }
 
 void add_point(core::Accumulator* acc, MemoryContext context, int64 point) {
-    if (acc->count == acc->capacity) reserve_segments(acc, context, acc->count + 1);
+    if (!core::has_room_for(*acc, point)) reserve_segments(acc, context, acc->count + 1);
     if (core::try_add_point(*acc, point)) return;
     reserve_pending(acc, context, 1);
     core::add_pending(*acc, core::Segment{point, point, 1});
@@ -203,7 +216,7 @@ void add_point(core::Accumulator* acc, MemoryContext context, int64 point) {
 void add_segments(core::Accumulator* acc, MemoryContext context, const core::Segment* segs,
                   size_t n) {
     if (n == 0) return;
-    core::store_tail(*acc);
+    store_tail(acc, context);
     const core::Segment* last = acc->count > 0 ? &acc->segments[acc->count - 1] : nullptr;
     bool all_after = core::pending_count(*acc) == 0 &&
                      (last == nullptr ||

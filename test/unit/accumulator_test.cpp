@@ -82,6 +82,30 @@ struct FixedAccumulator {
     core::Accumulator acc;
 };
 
+// A full array still takes points at or after the last segment's start: one that opens
+// a segment moves the last one into the final slot and leaves the new one outside, in
+// `tail` alone, until the owner makes room. A point before the last segment needs room
+// for one more segment.
+TEST(Accumulator, FullArrayTakesAppendsUntilTheLastSegmentIsOutside) {
+    FixedAccumulator f(2, 10);
+    core::Accumulator& acc = f.acc;
+    ASSERT_TRUE(core::has_room_for(acc, 0));
+    ASSERT_TRUE(core::try_add_point(acc, 0));
+    ASSERT_TRUE(core::try_add_point(acc, 100));
+    ASSERT_EQ(acc.count, 2u);
+    EXPECT_FALSE(core::has_room_for(acc, 50));  // before the last segment
+    EXPECT_TRUE(core::has_room_for(acc, 100));
+    EXPECT_TRUE(core::has_room_for(acc, 200));
+    ASSERT_TRUE(core::try_add_point(acc, 200));  // opens a third segment
+    EXPECT_EQ(acc.count, 3u);
+    EXPECT_EQ(acc.capacity, 2u);
+    expect_same(std::vector<Segment>(f.segs.begin(), f.segs.end()),
+                {Segment{0, 0, 1}, Segment{100, 100, 1}});
+    EXPECT_EQ(acc.tail.start, 200);
+    EXPECT_FALSE(core::has_room_for(acc, 205));  // even joining it: the owner must grow
+    EXPECT_FALSE(core::has_room_for(acc, 300));
+}
+
 // A bridging point stretches the left neighbour in place and queues nothing; the
 // two stay apart, counted as unjoined, until a flush joins them. Points landing between
 // them meanwhile keep stretching the left one.

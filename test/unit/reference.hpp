@@ -59,13 +59,16 @@ public:
     }
 
     void add(int64_t p) {
-        if (acc_.count == acc_.capacity) grow(acc_.capacity * 2);
+        // As the aggregate does: the array fills to its last slot before it grows.
+        if (!core::has_room_for(acc_, p))
+            grow(std::max<size_t>(acc_.capacity * 2, acc_.count + 1));
         if (core::try_add_point(acc_, p)) return;
         if (core::pending_full(acc_)) flush();
         core::add_pending(acc_, Segment{p, p, 1});
     }
 
     void flush() {
+        if (acc_.count > acc_.capacity) grow(acc_.count);  // the last segment's slot
         std::vector<Segment> out(core::flushed_bound(acc_) + 1);
         size_t n = core::flush_pending(acc_, out.data());
         segments_.swap(out);

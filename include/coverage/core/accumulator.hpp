@@ -3,8 +3,9 @@
 //
 // The caller owns the memory (the PostgreSQL layer keeps it in the aggregate
 // memory context) and keeps two promises before each call: `segments` has room
-// for one more segment, and `pending` has room for one more entry. Nothing here
-// allocates, so no server error can ever unwind through this code.
+// for one more segment, and `pending` has room for one more entry (but see
+// has_room_for). Nothing here allocates, so no server error can ever unwind
+// through this code.
 #pragma once
 
 #include <cstddef>
@@ -45,13 +46,15 @@ struct Accumulator {
     // The fields the common path reads come first, so that with the header of the
     // state around them they take as few cache lines as they can.
     // The last segment, and the only up-to-date copy of it: segments[count - 1] may
-    // be stale. With thousands of groups, touching the array costs a cache miss a
-    // row, for reads and, on a loaded machine, for writes as well. Whoever reads the
-    // array calls store_tail first; whoever replaces the array or its last segment
-    // calls sync_tail.
+    // be stale, or even missing (capacity == count - 1: an appended segment filled
+    // the array, see has_room_for). With thousands of groups, touching the array
+    // costs a cache miss a row, for reads and, on a loaded machine, for writes as
+    // well. Whoever reads the array makes room for the last segment and calls
+    // store_tail first; whoever replaces the array or its last segment calls
+    // sync_tail.
     Segment tail{};
     uint32_t count = 0;     // segments[0, count) hold the segments
-    uint32_t capacity = 0;  // room in `segments`
+    uint32_t capacity = 0;  // room in `segments`: at least count - 1
     Gap gap;
     // Sorted by start, disjoint, neighbours more than gap apart (but see `unjoined`).
     Segment* segments = nullptr;
@@ -96,6 +99,16 @@ inline void sync_tail(Accumulator& acc) {
 // Makes segments[0, count) complete: writes the last segment back to the array.
 inline void store_tail(Accumulator& acc) {
     if (acc.count > 0) acc.segments[acc.count - 1] = acc.tail;
+}
+
+// Whether try_add_point may take `point` without more room in `segments`: a point at
+// or after the last segment's start needs room for the segment it may close, one
+// before it room for one more segment. So an array fills up to its last slot before
+// it must grow, and holds the last segment only when someone reads it, which saves
+// a hash aggregate a segment's room per group on average.
+inline bool has_room_for(const Accumulator& acc, int64_t point) {
+    return acc.count < acc.capacity ||
+           (acc.count == acc.capacity && acc.count > 0 && point >= acc.tail.start);
 }
 
 // Handles a point that lands before the last segment in place: inside a segment,
