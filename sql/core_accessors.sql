@@ -1,5 +1,8 @@
 -- Accessors of a coverage value.
+-- (quietly: whether an earlier test created it depends on which tests run)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS coverage_ext;
+RESET client_min_messages;
 SET timezone = 'UTC';
 
 CREATE TEMP TABLE acc_values (name text, c coverage.coverage);

@@ -1,5 +1,8 @@
 -- JSON conversion and the psql timeline.
+-- (quietly: whether an earlier test created it depends on which tests run)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS coverage_ext;
+RESET client_min_messages;
 SET timezone = 'UTC';
 
 CREATE TEMP TABLE jt AS SELECT

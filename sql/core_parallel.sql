@@ -1,6 +1,9 @@
 -- Parallel aggregation: partial states are serialized, combined and give the
 -- serial result.
+-- (quietly: whether an earlier test created it depends on which tests run)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS coverage_ext;
+RESET client_min_messages;
 SET timezone = 'UTC';
 
 CREATE TABLE par_points AS

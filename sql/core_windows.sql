@@ -1,5 +1,8 @@
 -- Windows of time: covered(c, w), ratio, gaps, to_multirange.
+-- (quietly: whether an earlier test created it depends on which tests run)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS coverage_ext;
+RESET client_min_messages;
 SET timezone = 'UTC';
 
 CREATE TEMP TABLE win AS SELECT
