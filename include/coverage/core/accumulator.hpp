@@ -96,7 +96,8 @@ inline bool pending_full(const Accumulator& acc) {
 inline void sync_tail(Accumulator& acc) {
     if (acc.count > 0) acc.tail = acc.segments[acc.count - 1];
 }
-// Makes segments[0, count) complete: writes the last segment back to the array.
+// Makes segments[0, count) complete: writes the last segment back to the array, which
+// must have room for count segments.
 inline void store_tail(Accumulator& acc) {
     if (acc.count > 0) acc.segments[acc.count - 1] = acc.tail;
 }
