@@ -117,7 +117,7 @@ void sort_by_start(Segment* segs, size_t n) {
 size_t flush_pending(Accumulator& acc, Segment* out) {
     store_tail(acc);
     size_t waiting = pending_count(acc);
-    Segment* entries = waiting == 0 ? nullptr : acc.pending->entries;
+    Segment* entries = pending_entries(acc);
     sort_by_start(entries, waiting);
     MergeCursor cursor = start_merge(acc.segments, acc.count, entries, waiting, acc.gap, out);
     merge_step(cursor, acc.count + waiting);

@@ -52,9 +52,9 @@ void replace_segments(core::Accumulator* acc, core::Segment* segments, size_t co
 // Gives the array room for `capacity` segments, keeping the ones it holds.
 void resize_segments(core::Accumulator* acc, MemoryContext context, size_t capacity) {
     size_t bytes = capacity * sizeof(core::Segment);
-    acc->segments = static_cast<core::Segment*>(acc->segments == nullptr
-                                                    ? MemoryContextAllocHuge(context, bytes)
-                                                    : repalloc_huge(acc->segments, bytes));
+    acc->segments = acc->segments == nullptr
+                        ? allocate_segments(context, capacity)
+                        : static_cast<core::Segment*>(repalloc_huge(acc->segments, bytes));
     acc->capacity = static_cast<uint32>(capacity);
 }
 
@@ -163,7 +163,7 @@ void flush(core::Accumulator* acc, MemoryContext context) {
     size_t capacity = core::flushed_bound(*acc) + 1;
     core::Segment* out = allocate_segments(context, capacity);
     size_t waiting = core::pending_count(*acc);
-    const core::Segment* entries = waiting == 0 ? nullptr : acc->pending->entries;
+    const core::Segment* entries = core::pending_entries(*acc);
     size_t count = merge_segments(acc->segments, acc->count, entries, waiting, acc->gap, out);
     check_segment_limit(count);
     if (acc->pending != nullptr) acc->pending->count = 0;

@@ -88,6 +88,10 @@ inline Accumulator make_accumulator(Segment* segments, size_t capacity, const Ga
 inline size_t pending_count(const Accumulator& acc) {
     return acc.pending == nullptr ? 0 : acc.pending->count;
 }
+// The pending entries, pending_count of them (nullptr when there is no buffer).
+inline Segment* pending_entries(const Accumulator& acc) {
+    return acc.pending == nullptr ? nullptr : acc.pending->entries;
+}
 // Whether add_pending needs the caller to provide room first.
 inline bool pending_full(const Accumulator& acc) {
     return acc.pending == nullptr || acc.pending->count == acc.pending->capacity;
