@@ -1,5 +1,6 @@
 // The SQL-callable pieces of coverage_agg and rollup: transition, combine and
 // final functions over an expanded coverage object (see expanded_state.hpp).
+#include "deferred_points.hpp"
 #include "expanded_state.hpp"
 #include "guard.hpp"
 #include "value.hpp"
@@ -33,8 +34,19 @@ Datum merge_into_state(FunctionCallInfo fcinfo, MemoryContext context, bool roll
     return pg::state_datum(into);
 }
 
-// A row that needs nothing but the accumulator's inline step: a point for a state
-// this aggregate already holds, with max_gap spelled as the backend's last one and
+// A row of a plain or hashed aggregate (not a window) that only adds its point to a
+// state this aggregate already holds, with max_gap spelled as noted: held back, the
+// state untouched (deferred_points.hpp).
+bool defer_row(FunctionCallInfo fcinfo) {
+    if (fcinfo->context == nullptr || !IsA(fcinfo->context, AggState)) return false;
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
+    TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
+    return !TIMESTAMP_NOT_FINITE(ts) &&
+           pg::defer_point(fcinfo->flinfo, PG_GETARG_DATUM(0), ts, PG_GETARG_INTERVAL_P(2));
+}
+
+// A row of a window aggregate that needs nothing but the accumulator's inline step: a
+// point for a state this aggregate already holds, with max_gap spelled as noted and
 // equal to the group's, finite, and room enough in the array. Calls no server
 // function, allocates nothing, cannot throw.
 bool add_point_fast(FunctionCallInfo fcinfo) {
@@ -43,8 +55,8 @@ bool add_point_fast(FunctionCallInfo fcinfo) {
     if (es == nullptr) return false;
     core::Accumulator& acc = es->acc;
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
-    return pg::is_last_gap_spelling(PG_GETARG_INTERVAL_P(2)) &&
-           pg::last_gap_spelling.canonical == acc.gap && !TIMESTAMP_NOT_FINITE(ts) &&
+    const core::Gap* gap = pg::noted_gap(fcinfo->flinfo, PG_GETARG_INTERVAL_P(2));
+    return gap != nullptr && *gap == acc.gap && !TIMESTAMP_NOT_FINITE(ts) &&
            core::has_room_for(acc, ts) && core::try_add_point(acc, ts);
 }
 
@@ -59,11 +71,13 @@ Datum agg_transfn_general(FunctionCallInfo fcinfo) {
     }
 
     TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
+    core::Gap canonical = pg::canonical_gap(gap);
     if (es == nullptr) {
-        es = pg::new_expanded_state(context, pg::canonical_gap(gap));
-    } else {
-        pg::require_unchanged_gap(es->acc.gap, gap);
+        es = pg::new_expanded_state(context, canonical);
+    } else if (es->acc.gap != canonical) {
+        reject_changing_gap();
     }
+    pg::note_gap(fcinfo->flinfo, gap, canonical);
     if (TIMESTAMP_NOT_FINITE(ts))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("coverage_agg does not accept infinite timestamps")));
@@ -73,14 +87,16 @@ Datum agg_transfn_general(FunctionCallInfo fcinfo) {
 
 }  // namespace
 
-// coverage_agg(timestamptz, interval): one call per row. The fast path skips the C++
-// guard (whose frame alone cost more than the point) and AggCheckCallContext: a
+// coverage_agg(timestamptz, interval): one call per row. The two fast paths skip the
+// C++ guard (whose frame alone cost more than the point) and AggCheckCallContext: a
 // read/write state of ours exists only inside the aggregate that created it, after
-// the general path checked the context. Profile and figures: README, Performance.
+// the general path checked the context, and the executor passes an aggregate's state
+// back only to that aggregate's transition function. Profile and figures: README,
+// Performance.
 extern "C" {
 PG_FUNCTION_INFO_V1(coverage_agg_transfn);
 Datum coverage_agg_transfn(PG_FUNCTION_ARGS) {
-    if (add_point_fast(fcinfo)) return PG_GETARG_DATUM(0);
+    if (defer_row(fcinfo) || add_point_fast(fcinfo)) return PG_GETARG_DATUM(0);
     Datum result = 0;
     pg::call_guarded([fcinfo, &result] { result = agg_transfn_general(fcinfo); });
     return result;

@@ -186,10 +186,21 @@ const Interval* gap_arg(FunctionCallInfo fcinfo, int n) {
     return PG_GETARG_INTERVAL_P(n);
 }
 
+namespace {
+
+struct GapSpelling {
+    Interval raw;
+    core::Gap canonical;
+    bool known;
+};
 GapSpelling last_gap_spelling{};
 
+}  // namespace
+
 core::Gap canonical_gap(const Interval* gap) {
-    if (!is_last_gap_spelling(gap)) {
+    const Interval& raw = last_gap_spelling.raw;
+    if (!last_gap_spelling.known || gap->time != raw.time || gap->day != raw.day ||
+        gap->month != raw.month) {
         core::Gap canonical = gap_from_interval(gap);
         last_gap_spelling = GapSpelling{*gap, canonical, true};
     }

@@ -33,23 +33,8 @@ void flush(core::Accumulator* acc, MemoryContext context);
 MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* name);
 // Argument `n`, a max_gap: 22004 when NULL.
 const Interval* gap_arg(FunctionCallInfo fcinfo, int n);
-// The max_gap this backend canonicalized last, as given and in canonical form. Every
-// row passes a max_gap, nearly always the same interval, so checking a row's against
-// its group's costs a compare with this (which stays in the cache) and one with the
-// group's canonical gap; a state need not keep the interval as it was given.
-struct GapSpelling {
-    Interval raw;
-    core::Gap canonical;
-    bool known;
-};
-extern GapSpelling last_gap_spelling;
-
-inline bool is_last_gap_spelling(const Interval* gap) {
-    const Interval& raw = last_gap_spelling.raw;
-    return last_gap_spelling.known && gap->time == raw.time && gap->day == raw.day &&
-           gap->month == raw.month;
-}
-// `gap` in canonical form: 22023 for a month part or a negative interval.
+// `gap` in canonical form: 22023 for a month part or a negative interval. (The last
+// interval canonicalized is remembered: rows pass the same one again and again.)
 core::Gap canonical_gap(const Interval* gap);
 // 22023 unless `gap` is the tolerance a group began with, `group_gap` (equal
 // tolerances may be spelled differently).

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "deferred_points.hpp"
 #include "guard.hpp"
 #include "value.hpp"
 
@@ -12,7 +13,10 @@ namespace {
 
 Size flat_size(ExpandedObjectHeader* header) {
     auto* es = reinterpret_cast<ExpandedState*>(header);
-    call_guarded([es] { flush(&es->acc, es->arrays()); });
+    call_guarded([es] {
+        apply_deferred_points();
+        flush(&es->acc, es->arrays());
+    });
     return value_size(es->acc.count);
 }
 
@@ -65,7 +69,10 @@ MemoryContext states_context(MemoryContext parent) {
     // and with larger blocks each step left the smaller chunk on a free list of its
     // size that the other groups, growing in step, rarely reused (8 kB blocks: 17.5 MB
     // in the context at the peak over 10,000 markets, 4.3 MB of it on free lists).
-    return AllocSetContextCreateInternal(parent, kStatesContextName, 0, 1024, 1024);
+    MemoryContext states =
+        AllocSetContextCreateInternal(parent, kStatesContextName, 0, 1024, 1024);
+    watch_states_context(parent, states);
+    return states;
 }
 
 }  // namespace
@@ -98,6 +105,7 @@ ExpandedState* writable_state_arg(FunctionCallInfo fcinfo, int n, MemoryContext 
 }
 
 SegmentsView segments_arg(FunctionCallInfo fcinfo, int n) {
+    apply_deferred_points();
     ExpandedState* es = as_our_object(PG_GETARG_DATUM(n));
     if (es != nullptr) {
         flush(&es->acc, es->arrays());
