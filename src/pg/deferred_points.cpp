@@ -70,6 +70,16 @@ void fetch_ahead(const ExpandedState* es) {
     __builtin_prefetch(reinterpret_cast<const char*>(es) + 127, 1);
 }
 
+// The array slots a point is likely to touch: the last segment's (a new segment closes
+// it) and the hinted one (a point before the last segment). Read from a state fetched
+// earlier; a prefetch of any address is harmless.
+void fetch_segments_ahead(const ExpandedState* es) {
+    if (es->header.eoh_methods != &kStateMethods) return;
+    const core::Accumulator& acc = es->acc;
+    __builtin_prefetch(acc.segments + acc.hint, 1);
+    __builtin_prefetch(acc.segments + acc.count - 1, 1);
+}
+
 // Adds a batch's points to their states. The batch is emptied first: an error abandons
 // the rest, with the query.
 void apply_batch(Batch* batch) {
@@ -78,6 +88,8 @@ void apply_batch(Batch* batch) {
     for (int i = 0; i < n && i < kFetchAhead; ++i) fetch_ahead(batch->entries[i].state);
     for (int i = 0; i < n; ++i) {
         if (i + kFetchAhead < n) fetch_ahead(batch->entries[i + kFetchAhead].state);
+        if (i + kFetchAhead / 2 < n)
+            fetch_segments_ahead(batch->entries[i + kFetchAhead / 2].state);
         ExpandedState* es = batch->entries[i].state;
         if (es->header.eoh_methods != &kStateMethods)
             elog(ERROR, "coverage_agg's transition state is not a coverage state");
