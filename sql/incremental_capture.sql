@@ -104,6 +104,29 @@ SELECT ss.coverage OPERATOR(coverage.=)
 DELETE FROM ic_points WHERE ts >= '2024-02-01';
 SELECT status, entities FROM coverage.refresh();
 
+-- A statement of many points over many keys, interleaved: cut into rows of
+-- at most 8 kB, each naming its keys anew; every point arrives and each key's
+-- coverage is what its rows give.
+INSERT INTO ic_items SELECT 'm' || i FROM generate_series(0, 699) i;
+INSERT INTO ic_points (k, ts)
+SELECT 'm' || (i % 700), timestamptz '2024-04-01 00:00+00' + i * interval '1 second'
+  FROM generate_series(1, 70000) i;
+SELECT count(*) AS pending_rows, max(pg_column_size(p.batch)) <= 8000 AS small,
+       sum((SELECT count(*) FROM coverage._pending_points(p.batch))) AS points,
+       sum((SELECT count(DISTINCT u.entity_key) FROM coverage._pending_points(p.batch) u))
+         AS keys_named
+  FROM coverage.pending p;
+SELECT status, entities FROM coverage.refresh();
+SELECT count(*) AS keys, bool_and(ss.coverage OPERATOR(coverage.=) src.coverage) AS same
+  FROM coverage._source_coverage ss
+  JOIN (SELECT k, coverage.coverage_agg(ts, (SELECT max_gap FROM coverage.settings))
+          FROM ic_points WHERE k LIKE 'm%' GROUP BY k) AS src (k, coverage)
+    ON src.k = ss.entity_key
+ WHERE ss.source = 'ic_points'::regclass;
+DELETE FROM ic_points WHERE k LIKE 'm%';
+DELETE FROM ic_items WHERE id LIKE 'm%';
+SELECT status, entities FROM coverage.refresh();
+
 -- TRUNCATE marks the whole source, here through a partition.
 TRUNCATE ic_part_a;
 SELECT * FROM ic_waiting;
