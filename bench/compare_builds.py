@@ -8,9 +8,12 @@ each on a fresh connection. With --baseline, the other commit is built into the 
 library directory under a name of its own, declared as coverage_ab.agg(timestamptz,
 interval), checked to give the same values, and timed in the same rounds. Prints medians
 of elapsed and backend CPU time, their ratios to the floor, and peak backend memory.
+With --workers N, every contender runs as bench.py's forced parallel plans do (N workers
+and the leader; CPU time is then the leader's alone).
 
     make install && python3 bench/compare_builds.py --baseline a214eea
     python3 bench/compare_builds.py --sources book_deltas,book_snapshots
+    python3 bench/compare_builds.py --baseline a214eea --workers 1
 
 Both libraries are linked with -Bsymbolic (see the Makefile), so that neither calls the
 other's copy of a function of the same name. PG_CONFIG picks the server; writing into its
@@ -26,7 +29,7 @@ import sys
 import tempfile
 
 import bench  # re-executes under /usr/bin/python3 when psycopg is missing
-from workload import GAP, HASHED, Contender, floor_sql
+from workload import GAP, HASHED, Contender, floor_sql, parallel_gucs
 
 AB_SCHEMA = "coverage_ab"
 
@@ -37,6 +40,8 @@ def parse_args():
     ap.add_argument("--sources", default="book_deltas,book_snapshots,trades",
                     help="tables to read, in this order (default all three)")
     ap.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="parallel workers besides the leader (default 0: serial plans)")
     ap.add_argument("--rows", type=int, default=10_000_000,
                     help="rows of bench.py's data set (default 10M)")
     ap.add_argument("--port", type=int,
@@ -81,13 +86,17 @@ def declare_baseline(conn, library):
     conn.execute(f"CREATE SCHEMA {AB_SCHEMA}")
     conn.execute(f"""CREATE FUNCTION {AB_SCHEMA}.transfn(coverage.coverage, timestamptz,
         interval) RETURNS coverage.coverage AS '{library}', 'coverage_agg_transfn'
-        LANGUAGE C IMMUTABLE""")
+        LANGUAGE C IMMUTABLE PARALLEL SAFE""")
+    conn.execute(f"""CREATE FUNCTION {AB_SCHEMA}.combinefn(coverage.coverage,
+        coverage.coverage) RETURNS coverage.coverage AS '{library}', 'coverage_agg_combinefn'
+        LANGUAGE C IMMUTABLE PARALLEL SAFE""")
     conn.execute(f"""CREATE FUNCTION {AB_SCHEMA}.finalfn(coverage.coverage)
         RETURNS coverage.coverage AS '{library}', 'coverage_agg_finalfn'
-        LANGUAGE C IMMUTABLE STRICT""")
+        LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE""")
     conn.execute(f"""CREATE AGGREGATE {AB_SCHEMA}.agg(timestamptz, interval) (
         SFUNC = {AB_SCHEMA}.transfn, STYPE = coverage.coverage,
-        FINALFUNC = {AB_SCHEMA}.finalfn)""")
+        COMBINEFUNC = {AB_SCHEMA}.combinefn, FINALFUNC = {AB_SCHEMA}.finalfn,
+        PARALLEL = SAFE)""")
 
 
 def sources_sql(tables):
@@ -113,6 +122,7 @@ def main():
     library = None
     try:
         sources = sources_sql(args.sources)
+        gucs = parallel_gucs(args.workers) if args.workers > 0 else HASHED
         contenders = {"floor": floor_sql(sources),
                       "installed": aggregate_sql("coverage.coverage_agg", sources)}
         if args.baseline:
@@ -122,7 +132,7 @@ def main():
             contenders[short] = aggregate_sql(f"{AB_SCHEMA}.agg", sources)
             with bench.connect(info, args.dbname) as conn:
                 declare_baseline(conn, library)
-                bench.apply_gucs(conn, HASHED)
+                bench.apply_gucs(conn, gucs)
                 if digest(conn, contenders["installed"]) != digest(conn, contenders[short]):
                     bench.log("the two builds give different values")
                     return 1
@@ -133,7 +143,7 @@ def main():
             order = list(contenders) if r % 2 == 0 else list(reversed(contenders))
             for name in order:
                 runs[name].append(bench.run_once(info, args.dbname,
-                                                 Contender(name, name, "ab", HASHED,
+                                                 Contender(name, name, "ab", gucs,
                                                            contenders[name])))
             bench.log(f"  round {r + 1}/{args.rounds}, load {os.getloadavg()[0]:.2f}")
         # run_once gives (elapsed s, peak memory added in kB, backend CPU s).
