@@ -69,6 +69,16 @@ def parse_args():
     return args
 
 
+def add_data_set_args(ap):
+    """The options of a script that times queries over this script's data set: its size,
+    and the cluster's port and database, as here."""
+    ap.add_argument("--rows", type=int, default=10_000_000,
+                    help="rows of bench.py's data set (default 10M)")
+    ap.add_argument("--port", type=int,
+                    default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
+    ap.add_argument("--dbname", default="coverage_bench")
+
+
 # --- cluster -------------------------------------------------------------------------
 
 def cluster(args, *cmd, check=True):

@@ -42,11 +42,7 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
     ap.add_argument("--workers", type=int, default=0,
                     help="parallel workers besides the leader (default 0: serial plans)")
-    ap.add_argument("--rows", type=int, default=10_000_000,
-                    help="rows of bench.py's data set (default 10M)")
-    ap.add_argument("--port", type=int,
-                    default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
-    ap.add_argument("--dbname", default="coverage_bench")
+    bench.add_data_set_args(ap)
     args = ap.parse_args()
     # What bench.prepare_database and bench.start_cluster read.
     args.regenerate = False
