@@ -23,6 +23,7 @@ middle half.
     python3 bench/incremental.py                 # 10M rows, 5 + 15 rounds
     python3 bench/incremental.py --rows 1000000  # a quicker run
     python3 bench/incremental.py --skip-refresh  # the ingest only
+    python3 bench/incremental.py --skip-refresh --steady  # with a refresh every round
     python3 bench/incremental.py --rows 20000 --rounds 1 --ingest-rounds 1   # smoke run
 
 Cluster, port and PG_CONFIG as for bench/bench.py, whose helpers it uses.
@@ -52,6 +53,10 @@ def parse_args():
                     help="timed ingest rounds (default 15)")
     ap.add_argument("--skip-refresh", action="store_true",
                     help="measure the ingest only (on a source of 10,000 rows)")
+    ap.add_argument("--steady", action="store_true",
+                    help="refresh and vacuum coverage.pending after every ingest round, so "
+                         "that writers fill the pages refresh emptied, as with regular "
+                         "refreshes")
     ap.add_argument("--port", type=int,
                     default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
     ap.add_argument("--dbname", default="coverage_bench_incremental")
@@ -189,7 +194,7 @@ def ingest(conn, table, work, op, cpu):
     return time.perf_counter() - start, (cpu() - start_cpu) if cpu else float("nan")
 
 
-def measure_ingest(conn, pairs, rounds):
+def measure_ingest(conn, pairs, rounds, steady=False):
     """Times every way of writing into each pair of tables, the two tables of a pair
     right after each other (in turn first), one untimed round first; returns, per
     (table, op), the elapsed and server CPU times of the rounds, and per (captured
@@ -208,6 +213,9 @@ def measure_ingest(conn, pairs, rounds):
                         times.setdefault((table, op), []).append(t[table])
                     ratios.setdefault((capt, op), []).append(
                         tuple(c / p for c, p in zip(t[capt], t[plain])))
+        if steady:
+            conn.execute("SELECT coverage.refresh()")
+            conn.execute("VACUUM coverage.pending")
     return times, ratios
 
 
@@ -263,7 +271,7 @@ def run(args, info):
     pairs = (("ingest_plain", "ingest_captured", Workload(6)),
              ("bare_plain", "bare_captured", Workload(2)),
              ("bare_plain_2", "bare_transitions", Workload(2)))
-    times, ratios = measure_ingest(conn, pairs, args.ingest_rounds)
+    times, ratios = measure_ingest(conn, pairs, args.ingest_rounds, args.steady)
     pending = conn.execute("SELECT count(*) FROM coverage.pending").fetchone()[0]
     conn.close()
 
@@ -290,7 +298,8 @@ def run(args, info):
             if name == "1%":
                 targets.append(("refresh after 1% new rows <= 5% of full", cells[0][1] <= 0.05))
     print(f"\ningest rounds: {args.ingest_rounds} (plus one warm-up), each table of a pair "
-          "right after the other")
+          "right after the other" + (", refresh and vacuum of coverage.pending after each"
+                                     if args.steady else ""))
     print("\n| write | table | without | with capture | overhead, elapsed (middle half) "
           "| overhead, server CPU (middle half) |")
     print("|---|---|---:|---:|---:|---:|")

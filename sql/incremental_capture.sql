@@ -89,6 +89,9 @@ SELECT count(*) > 1 AS several_rows, max(pg_column_size(p.batch)) <= 8000 AS sma
   FROM coverage.pending p;
 SELECT pg_relation_size(reltoastrelid) AS toasted FROM pg_class
  WHERE oid = 'coverage.pending'::regclass;
+-- Pages that refresh empties stay with the table when it is vacuumed, for
+-- writers to fill again rather than extend it.
+SELECT reloptions FROM pg_class WHERE oid = 'coverage.pending'::regclass;
 INSERT INTO ic_points (k, ts) VALUES ('a', '2024-02-10 00:00+00'),
                                      (repeat('x', 9000), '2024-02-10 00:00+00'),
                                      ('a', '2024-02-11 00:00+00');
@@ -125,6 +128,17 @@ SELECT count(*) AS keys, bool_and(ss.coverage OPERATOR(coverage.=) src.coverage)
  WHERE ss.source = 'ic_points'::regclass;
 DELETE FROM ic_points WHERE k LIKE 'm%';
 DELETE FROM ic_items WHERE id LIKE 'm%';
+SELECT status, entities FROM coverage.refresh();
+-- The pages that refresh emptied are kept through a vacuum, and the next
+-- statement's points fill them instead of extending the table.
+VACUUM coverage.pending;
+SELECT pg_relation_size('coverage.pending') AS pending_bytes \gset
+SELECT :pending_bytes > 0 AS pages_kept;
+INSERT INTO ic_points (k, ts)
+SELECT 'a', timestamptz '2024-05-01 00:00+00' + i * interval '1 minute'
+  FROM generate_series(1, 5000) i;
+SELECT pg_relation_size('coverage.pending') = :pending_bytes AS no_page_added;
+DELETE FROM ic_points WHERE ts >= '2024-05-01';
 SELECT status, entities FROM coverage.refresh();
 
 -- TRUNCATE marks the whole source, here through a partition.

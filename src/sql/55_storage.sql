@@ -118,11 +118,15 @@ INSERT INTO coverage.refresh_state DEFAULT VALUES;
 -- rather than arrays of text and timestamps.  Kept uncompressed: compressing
 -- costs the writer more than it saves on such short-lived rows.  A row may
 -- fill a page before it is toasted: a batch cut into toast chunks cost a
--- writer an index insert for each 2 kB.
+-- writer an index insert for each 2 kB.  Its emptied pages are kept when it
+-- is vacuumed (vacuum_truncate off): writers then fill pages that refresh
+-- emptied instead of extending the table a page at a time, which on
+-- PostgreSQL 15 is a file write per page; and vacuum never takes the lock
+-- that truncating needs, which would make writers wait.
 CREATE TABLE coverage.pending (
     relid  oid NOT NULL,
     batch  bytea NOT NULL
-) WITH (toast_tuple_target = 8160);
+) WITH (toast_tuple_target = 8160, vacuum_truncate = false);
 ALTER TABLE coverage.pending ALTER COLUMN batch SET STORAGE EXTERNAL;
 COMMENT ON TABLE coverage.pending IS
     'points inserted into sources since the last refresh, a row per statement or 8 kB';
