@@ -3,7 +3,8 @@
 # contender's plan and identity check and one timed round; bench/compare_builds.py builds
 # HEAD beside the installed library and checks that both give the same values (in
 # parallel plans, which need the most of the other build); bench/contention.py runs a
-# round of each condition. The times they print mean nothing at this size and are not
+# round of each condition; bench/capture_builds.py a round of HEAD's trigger beside the
+# installed one. The times they print mean nothing at this size and are not
 # judged.
 set -uo pipefail
 
@@ -27,4 +28,6 @@ run compare_builds.py python3 "$REPO/bench/compare_builds.py" --baseline HEAD --
     --rounds 1 --workers 1 --dbname coverage_bench_smoke --port "$PORT"
 run contention.py python3 "$REPO/bench/contention.py" --rows 20000 --rounds 1 \
     --dbname coverage_bench_smoke --port "$PORT"
+run capture_builds.py python3 "$REPO/bench/capture_builds.py" --baseline HEAD --rounds 1 \
+    --dbname coverage_bench_capture_smoke --port "$PORT"
 echo "$passed passed, $failed failed"
