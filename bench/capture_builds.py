@@ -24,7 +24,8 @@ import sys
 
 import bench  # re-executes under /usr/bin/python3 when psycopg is missing
 from compare_builds import build_baseline
-from incremental import MARKETS, Workload, backend_cpu, ingest, spread
+from incremental import (MARKETS, Workload, backend_cpu, ingest, spread,
+                         transition_table_only)
 
 TABLES = ("bare_plain", "bare_transitions", "bare_captured", "bare_other")
 OPS = ("copy", "batch")
@@ -54,11 +55,7 @@ def prepare(info, dbname, library, work_mem):
               FROM generate_series(1, {MARKETS}) i""",
         "ALTER TABLE markets ADD PRIMARY KEY (ticker)",
         *[f"CREATE TABLE {t} (ticker text, ts timestamptz)" for t in TABLES],
-        """CREATE FUNCTION ignore_new_rows() RETURNS trigger LANGUAGE plpgsql
-           AS 'BEGIN RETURN NULL; END'""",
-        """CREATE TRIGGER collect AFTER INSERT ON bare_transitions
-           REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-           EXECUTE FUNCTION ignore_new_rows()""",
+        *transition_table_only("bare_transitions"),
         f"""CREATE FUNCTION other_capture_insert() RETURNS trigger
             AS '{library}', 'coverage_capture_insert' LANGUAGE C""",
         """CREATE TRIGGER capture AFTER INSERT ON bare_other
@@ -77,8 +74,9 @@ def prepare(info, dbname, library, work_mem):
 def main():
     args = parse_args()
     info, started = bench.start_cluster(args)
-    short, library = build_baseline(args.baseline)
+    library = None
     try:
+        short, library = build_baseline(args.baseline)
         conn = prepare(info, args.dbname, library, args.work_mem)
         cpu = backend_cpu(conn)
         work = Workload(2)
@@ -113,7 +111,8 @@ def main():
                 print(f"| {what} | {labels[table]} | {cells[0]} | {cells[1]} |")
         return 0
     finally:
-        os.remove(library)
+        if library is not None:
+            os.remove(library)
         if started:
             bench.cluster(args, "stop")
 

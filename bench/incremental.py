@@ -70,6 +70,16 @@ def parse_args():
     return args
 
 
+def transition_table_only(table):
+    """What any capture by a statement trigger's transition table costs at least: a
+    trigger on `table` that collects the new rows and does nothing with them."""
+    return ["""CREATE FUNCTION ignore_new_rows() RETURNS trigger LANGUAGE plpgsql
+               AS 'BEGIN RETURN NULL; END'""",
+            f"""CREATE TRIGGER collect AFTER INSERT ON {table}
+                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+                EXECUTE FUNCTION ignore_new_rows()"""]
+
+
 def prepare(args, info):
     with connect(info, "postgres") as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.dbname}"')
@@ -101,13 +111,7 @@ def prepare(args, info):
         "CREATE INDEX ON ingest_captured (ticker, ts)",
         *[f"CREATE TABLE {t} (ticker text, ts timestamptz)"
           for t in ("bare_plain", "bare_captured", "bare_plain_2", "bare_transitions")],
-        # What any capture by a statement trigger's transition table costs at least: a
-        # trigger that collects the new rows and does nothing with them.
-        """CREATE FUNCTION ignore_new_rows() RETURNS trigger LANGUAGE plpgsql
-           AS 'BEGIN RETURN NULL; END'""",
-        """CREATE TRIGGER collect AFTER INSERT ON bare_transitions
-           REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-           EXECUTE FUNCTION ignore_new_rows()""",
+        *transition_table_only("bare_transitions"),
         "VACUUM ANALYZE markets, ticks",
         "SELECT coverage.set_entities('markets', 'ticker', 'event')",
         "SELECT coverage.add_source('ticks', 'ticker', 'ts')",
