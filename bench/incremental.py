@@ -24,6 +24,7 @@ middle half.
     python3 bench/incremental.py --rows 1000000  # a quicker run
     python3 bench/incremental.py --skip-refresh  # the ingest only
     python3 bench/incremental.py --skip-refresh --steady  # with a refresh every round
+    python3 bench/incremental.py --skip-refresh --steady --truncate-pending  # as before
     python3 bench/incremental.py --rows 20000 --rounds 1 --ingest-rounds 1   # smoke run
 
 Cluster, port and PG_CONFIG as for bench/bench.py, whose helpers it uses.
@@ -57,6 +58,9 @@ def parse_args():
                     help="refresh and vacuum coverage.pending after every ingest round, so "
                          "that writers fill the pages refresh emptied, as with regular "
                          "refreshes")
+    ap.add_argument("--truncate-pending", action="store_true",
+                    help="let vacuum give coverage.pending's empty pages back "
+                         "(vacuum_truncate on, the setting before a425db9), for comparison")
     ap.add_argument("--port", type=int,
                     default=int(os.environ.get("COVERAGE_PGPORT") or 55470))
     ap.add_argument("--dbname", default="coverage_bench_incremental")
@@ -89,6 +93,8 @@ def prepare(args, info):
     log(f"generating {per_market * MARKETS:,} rows over {MARKETS:,} markets")
     for sql in [
         "CREATE EXTENSION coverage_ext",
+        *(["ALTER TABLE coverage.pending SET (vacuum_truncate = on)"]
+          if args.truncate_pending else []),
         "SET work_mem = '256MB'",
         "SELECT setseed(0.42)",
         f"""CREATE TABLE markets AS
